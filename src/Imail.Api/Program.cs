@@ -1,0 +1,55 @@
+using Imail.Api.Auth;
+using Imail.Api.Schema;
+using Imail.Api.Hosting;
+using Imail.Api.Ide;
+using Imail.Api.Transport;
+using Imail.Worker;
+
+var command = Commands.Name(args);
+var builder = WebApplication.CreateBuilder(args);
+try
+{
+    // Logs: readable in Development, JSON lines elsewhere.
+    builder.AddImailLogging();
+
+    // Time: every rule reads it from here; tests replace it.
+    builder.Services.AddSingleton(TimeProvider.System);
+
+    // PostgreSQL: ConnectionStrings:Imail, or the private development cluster.
+    await builder.AddImailDatabaseAsync(connect: Commands.NeedsDatabase(command));
+
+    // Who is calling: JWT bearer tokens, roles user/partner/staff.
+    builder.AddImailAuth();
+
+    // The schema and its execution: feature folders add their fields.
+    builder.AddImailGraphQL();
+
+    // GraphQL over HTTP, with our own transport.
+    builder.AddImailTransport();
+
+    // Banana Cake Pop, served at /graphql/ to browsers.
+    builder.AddImailIde();
+
+    // Liveness and readiness.
+    if (Commands.NeedsDatabase(command)) builder.AddImailHealth();
+
+    // The worker's jobs, in-process unless Imail:Worker:InProcess is false.
+    if (command == Commands.Serve && builder.Configuration.GetValue("Imail:Worker:InProcess", true)) builder.AddImailWorker();
+
+    var app = builder.Build();
+    app.UseImailAuth();
+    app.MapImailIde();
+    app.MapImailGraphQL();
+    if (Commands.NeedsDatabase(command)) app.MapImailHealth();
+    app.PrintDevelopmentBanner();
+
+    return await Commands.RunAsync(app, command, args);
+}
+catch (StartupException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+/// <summary>The API host; public for the test host.</summary>
+public partial class Program;

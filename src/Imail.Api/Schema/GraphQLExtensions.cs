@@ -1,0 +1,50 @@
+using GraphQL;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Imail.Api.Schema;
+
+public sealed class GraphQLOptions
+{
+    public const string Section = "Imail:GraphQL";
+
+    /// <summary>Deepest selection nesting accepted.</summary>
+    public int MaxDepth { get; set; } = 12;
+
+    /// <summary>Largest complexity accepted (GraphQL.NET's analyzer: fields weighted by list sizes).</summary>
+    public int MaxComplexity { get; set; } = 20_000;
+
+    /// <summary>Whether exception details reach clients (Development only).</summary>
+    public bool ExposeExceptionDetails { get; set; }
+}
+
+public static class GraphQLExtensions
+{
+    public static WebApplicationBuilder AddImailGraphQL(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<GraphQLOptions>().BindConfiguration(GraphQLOptions.Section);
+        var options = builder.Configuration.GetSection(GraphQLOptions.Section).Get<GraphQLOptions>() ?? new GraphQLOptions();
+        builder.Services.AddGraphQL(graphql => graphql
+            .AddSchema<ImailSchema>()
+            .AddSystemTextJson()
+            .AddGraphTypes(typeof(ImailSchema).Assembly)
+            .AddValidationRule<AccessValidationRule>()
+            .AddComplexityAnalyzer(c =>
+            {
+                c.MaxDepth = options.MaxDepth;
+                c.MaxComplexity = options.MaxComplexity;
+            })
+            .AddErrorInfoProvider(e => e.ExposeExceptionDetails = options.ExposeExceptionDetails));
+
+        builder.Services.AddSingleton<Users.PersonalDataMap>();
+
+        // Each feature contributes its root fields; found here so a new feature needs no wiring.
+        foreach (var type in typeof(ImailSchema).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }))
+        {
+            if (typeof(IQueryFields).IsAssignableFrom(type))
+                builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IQueryFields), type));
+            if (typeof(IMutationFields).IsAssignableFrom(type))
+                builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IMutationFields), type));
+        }
+        return builder;
+    }
+}

@@ -1,0 +1,95 @@
+using GraphQL;
+using GraphQL.Types;
+using Imail.Api.Auth;
+using Imail.Api.Schema;
+using Imail.Domain.Users;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Imail.Api.Users;
+
+public sealed record SignUpInput(string Email, string DisplayName, string? Locale);
+
+public sealed record UpdateProfileInput(string? Email, string? DisplayName, string? Locale);
+
+public sealed class UserMutations(TimeProvider clock) : IMutationFields
+{
+    public void AddTo(MutationType mutation)
+    {
+        mutation.Field<NonNullGraphType<SignUpPayloadType>>("signUp")
+            .Description("Creates an account. Errors: `INVALID_EMAIL`, `INVALID_DISPLAY_NAME`, `UNSUPPORTED_LOCALE`, `EMAIL_TAKEN`.")
+            .Argument<NonNullGraphType<SignUpInputType>>("input")
+            .AllowAnyone()
+            .GrantsResult()
+            .ResolveAsync(async ctx => await Payload.Attempt(async () =>
+            {
+                var input = ctx.GetArgument<SignUpInput>("input");
+                var user = User.SignUp(input.Email, input.DisplayName, input.Locale, clock);
+                await using var db = await ctx.Db();
+                if (await db.Users.AnyAsync(u => u.Email == user.Email, ctx.CancellationToken)) return EmailTaken<User>();
+                db.Users.Add(user);
+                return await SaveAsync(db, user, ctx.CancellationToken);
+            }));
+
+        mutation.Field<NonNullGraphType<UpdateProfilePayloadType>>("updateProfile")
+            .Description("Changes the signed-in person's own profile; omitted fields stay as they are. Errors: `INVALID_EMAIL`, `INVALID_DISPLAY_NAME`, `UNSUPPORTED_LOCALE`, `EMAIL_TAKEN`, `USER_NOT_FOUND`.")
+            .Argument<NonNullGraphType<UpdateProfileInputType>>("input")
+            .Allow(Roles.User)
+            .ResolveAsync(async ctx => await Payload.Attempt(async () =>
+            {
+                var input = ctx.GetArgument<UpdateProfileInput>("input");
+                await using var db = await ctx.Db();
+                var user = CurrentUser.Id(ctx.User) is { } id
+                    ? await db.Users.FirstOrDefaultAsync(u => u.Id == id, ctx.CancellationToken)
+                    : null;
+                if (user is null) return Payload<User>.Fail(new NotFoundError("USER_NOT_FOUND", "Your account no longer exists."));
+                var previousEmail = user.Email;
+                if (!user.UpdateProfile(input.Email, input.DisplayName, input.Locale, clock)) return Payload<User>.Ok(user);
+                if (user.Email != previousEmail && await db.Users.AnyAsync(u => u.Email == user.Email && u.Id != user.Id, ctx.CancellationToken))
+                    return EmailTaken<User>();
+                return await SaveAsync(db, user, ctx.CancellationToken);
+            }));
+    }
+
+    private static async Task<Payload<User>> SaveAsync(Domain.Persistence.ImailDbContext db, User user, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return Payload<User>.Ok(user);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            return EmailTaken<User>(); // two sign-ups raced past the check: the unique index decides
+        }
+    }
+
+    private static Payload<T> EmailTaken<T>() =>
+        Payload<T>.Fail(new ConflictError("EMAIL_TAKEN", "An account already uses this e-mail address.", "email"));
+}
+
+public sealed class SignUpInputType : InputObjectGraphType<SignUpInput>
+{
+    public SignUpInputType()
+    {
+        Name = "SignUpInput";
+        Field(i => i.Email).Description("The e-mail address; stored in lower case.");
+        Field(i => i.DisplayName).Description("1 to 100 characters.");
+        Field(i => i.Locale, nullable: true).Description("A BCP 47 tag whose language is fr, nl or en (`nl-BE` is fine); default fr.");
+    }
+}
+
+public sealed class UpdateProfileInputType : InputObjectGraphType<UpdateProfileInput>
+{
+    public UpdateProfileInputType()
+    {
+        Name = "UpdateProfileInput";
+        Field(i => i.Email, nullable: true).Description("A new e-mail address.");
+        Field(i => i.DisplayName, nullable: true).Description("A new display name.");
+        Field(i => i.Locale, nullable: true).Description("A new language (BCP 47 tag: fr, nl, en).");
+    }
+}
+
+public sealed class SignUpPayloadType() : PayloadType<User, UserType>("SignUpPayload", "user", "The new account.");
+
+public sealed class UpdateProfilePayloadType() : PayloadType<User, UserType>("UpdateProfilePayload", "user", "The account as it now is.");

@@ -1,0 +1,47 @@
+using GraphQL.Types;
+using Imail.Api.Auth;
+using Imail.Api.DataCategories;
+using Imail.Api.Schema;
+using Imail.Domain.Users;
+
+namespace Imail.Api.Users;
+
+public sealed class UserType : ObjectGraphType<User>
+{
+    public UserType()
+    {
+        Name = "User";
+        Description = "A person with an account: the data subject of the privacy policy. Visible to that person and to staff.";
+        Field(u => u.Id, type: typeof(NonNullGraphType<IdGraphType>)).Description("Stable identifier (a UUID); the `sub` of this person's tokens.");
+        Field(u => u.Email).Description("The account's e-mail address, normalised to lower case. Category `contact`.");
+        Field(u => u.DisplayName).Description("The name shown on the sites. Category `identity`.");
+        Field(u => u.Locale, type: typeof(NonNullGraphType<LocaleType>)).Description("The language Imail writes to this person in.");
+        Field(u => u.Status, type: typeof(NonNullGraphType<UserStatusType>)).Description("Whether the account is active or restricted.");
+        Field(u => u.CreatedAt).Description("When the account was created.");
+        Field(u => u.UpdatedAt).Description("When the profile last changed.");
+        Field(u => u.LastAuthenticatedAt, nullable: true)
+            .Description("When this person last authenticated (sign-in time carried by their token). Three years without one starts the P9 inactivity deletion.");
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<PersonalDataItemType>>>>("personalData")
+            .Description("What Imail holds about this person, grouped by data category (P2), with each category's retention.")
+            .Resolve(ctx => PersonalDataItem.Of(ctx.Source, ctx.RequestServices!));
+        this.Allow(Roles.User, Roles.Staff);
+    }
+}
+
+public sealed class LocaleType : EnumerationGraphType<Locale>
+{
+    public LocaleType()
+    {
+        Name = "Locale";
+        Description = "A language Imail writes in: French (the policy's language, default), Dutch or English.";
+    }
+}
+
+public sealed class UserStatusType : EnumerationGraphType<UserStatus>
+{
+    public UserStatusType()
+    {
+        Name = "UserStatus";
+        Description = "Where an account stands.";
+    }
+}

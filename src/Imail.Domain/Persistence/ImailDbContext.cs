@@ -1,0 +1,18 @@
+using Imail.Domain.DataCategories;
+using Imail.Domain.Users;
+using Microsoft.EntityFrameworkCore;
+
+namespace Imail.Domain.Persistence;
+
+/// <summary>
+/// The one unit of work. Configurations live next to their entities and are applied from this
+/// assembly. New migration: <c>dotnet ef migrations add Name -p src/Imail.Domain -o Persistence/Migrations</c>.
+/// </summary>
+public sealed class ImailDbContext(DbContextOptions<ImailDbContext> options) : DbContext(options)
+{
+    public DbSet<User> Users => Set<User>();
+    public DbSet<DataCategory> DataCategories => Set<DataCategory>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(ImailDbContext).Assembly);
+}

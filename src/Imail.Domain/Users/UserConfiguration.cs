@@ -1,0 +1,23 @@
+using Imail.Domain.DataCategories;
+using Imail.Domain.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Imail.Domain.Users;
+
+internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
+{
+    public void Configure(EntityTypeBuilder<User> user)
+    {
+        user.HasDefaultDataCategory(DataCategoryCodes.Account);
+        user.HasKey(u => u.Id);
+        user.Property(u => u.Id).ValueGeneratedNever();
+        user.Property(u => u.Email).HasMaxLength(EmailAddress.MaxLength).HasDataCategory(DataCategoryCodes.Contact);
+        user.HasIndex(u => u.Email).IsUnique();
+        user.Property(u => u.DisplayName).HasMaxLength(User.DisplayNameMaxLength).HasDataCategory(DataCategoryCodes.Identity);
+        user.Property(u => u.Locale).HasConversion<string>().HasMaxLength(8);
+        user.Property(u => u.Status).HasConversion<string>().HasMaxLength(32);
+        user.HasIndex(u => u.Status);
+        user.HasIndex(u => u.LastAuthenticatedAt);
+    }
+}

@@ -1,0 +1,24 @@
+using Imail.Domain.Persistence;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Imail.Worker;
+
+public static class WorkerProgram
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        var connectionString = builder.Configuration.GetConnectionString(DatabaseSetup.ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            Console.Error.WriteLine("Set ConnectionStrings__Imail to the PostgreSQL database the API uses.");
+            return 2;
+        }
+        builder.Services.AddImailDatabase(connectionString);
+        builder.AddImailWorker();
+        await builder.Build().RunAsync();
+        return 0;
+    }
+}

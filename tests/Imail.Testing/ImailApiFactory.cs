@@ -1,0 +1,107 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Imail.Api.Auth;
+using Imail.Domain.Persistence;
+using Imail.Domain.Users;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+using Xunit;
+
+namespace Imail.Testing;
+
+/// <summary>
+/// The real API host, built by the same <c>AddImail…()</c> calls as production, on a database of
+/// its own and a clock the test moves. Use as a class fixture. <see cref="UseKestrel"/> before
+/// first use puts it on a real loopback port (browser, WebSocket and process tests).
+/// </summary>
+public class ImailApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    /// <summary>The key tests sign tokens with (base64 of 32 bytes); never used outside tests.</summary>
+    public const string TestSigningKey = "dGVzdC1zaWduaW5nLWtleS1mb3ItaW1haWwtdGVzdHMhIQ==";
+
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
+    public string ConnectionString { get; private set; } = "";
+
+    /// <summary>Extra configuration for a test class (keys as in appsettings, ':'-separated).</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    public virtual async Task InitializeAsync() => ConnectionString = await TestDatabase.CreateAsync();
+
+    public new virtual async Task DisposeAsync() => await base.DisposeAsync();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Imail", ConnectionString);
+        builder.UseSetting("Imail:Auth:SigningKey", TestSigningKey);
+        builder.UseSetting("Imail:Database:MigrateOnStartup", "false");
+        builder.UseSetting("Imail:GraphQL:ExposeExceptionDetails", "true");
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+        builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
+    }
+
+    public string Token(string role, string subject, DateTimeOffset? authenticatedAt = null) =>
+        Services.GetRequiredService<TokenIssuer>().Issue(role, subject, authenticatedAt);
+
+    public string StaffToken() => Token(Roles.Staff, "staff-test");
+
+    public string UserToken(Guid userId, DateTimeOffset? authenticatedAt = null) => Token(Roles.User, userId.ToString(), authenticatedAt);
+
+    public HttpClient CreateClient(string? token)
+    {
+        var client = CreateClient();
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>POSTs a GraphQL request and returns the whole response body (data and errors).</summary>
+    public async Task<GraphQLResponse> GraphQLAsync(string query, object? variables = null, string? token = null)
+    {
+        using var client = CreateClient(token);
+        using var response = await client.PostAsJsonAsync("/graphql", new { query, variables });
+        var body = await response.Content.ReadAsStringAsync();
+        return new GraphQLResponse((int)response.StatusCode, JsonNode.Parse(body)!.AsObject());
+    }
+
+    public async Task<User> CreateUserAsync(string email, string displayName = "Test User", string locale = "fr")
+    {
+        var user = User.SignUp(email, displayName, locale, Clock);
+        await ExecuteDbAsync(async db =>
+        {
+            db.Users.Add(user);
+            await db.SaveChangesAsync();
+        });
+        return user;
+    }
+
+    public async Task<T> ExecuteDbAsync<T>(Func<ImailDbContext, Task<T>> work)
+    {
+        await using var db = new ImailDbContext(DatabaseSetup.Options(ConnectionString));
+        return await work(db);
+    }
+
+    public Task ExecuteDbAsync(Func<ImailDbContext, Task> work) => ExecuteDbAsync(async db => { await work(db); return true; });
+}
+
+public sealed record GraphQLResponse(int Status, JsonObject Body)
+{
+    public JsonNode? Data => Body["data"];
+    public JsonArray? Errors => Body["errors"] as JsonArray;
+
+    /// <summary>The data, failing the test with the errors when there are any.</summary>
+    public JsonNode DataOrFail()
+    {
+        Assert.True(Errors is null, $"Unexpected errors ({Status}): {Errors?.ToJsonString()}");
+        return Data!;
+    }
+
+    public IEnumerable<string?> ErrorCodes => Errors?.Select(e => e?["extensions"]?["code"]?.GetValue<string>()) ?? [];
+
+    public override string ToString() => $"{Status} {Body.ToJsonString(new JsonSerializerOptions { WriteIndented = true })}";
+}
