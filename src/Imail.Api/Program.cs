@@ -27,9 +27,6 @@ try
     // GraphQL over HTTP, with our own transport.
     builder.AddImailTransport();
 
-    // Banana Cake Pop, served at /graphql/ to browsers.
-    builder.AddImailIde();
-
     // Liveness and readiness.
     if (Commands.NeedsDatabase(command)) builder.AddImailHealth();
 

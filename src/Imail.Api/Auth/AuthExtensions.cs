@@ -1,4 +1,5 @@
 using Imail.Api.Hosting;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -17,7 +18,7 @@ public static class AuthExtensions
         builder.Services.AddSingleton<AuthenticationRecorder>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<AuthOptions>, SigningKeyProvider>((jwt, auth, keys) =>
+            .Configure<IOptions<AuthOptions>, SigningKeyProvider, TimeProvider>((jwt, auth, keys, clock) =>
             {
                 // Keep the token's claim names (sub, role, auth_time) instead of WS-Fed URIs.
                 jwt.MapInboundClaims = false;
@@ -30,6 +31,13 @@ public static class AuthExtensions
                     NameClaimType = "sub",
                     RoleClaimType = "role",
                     ClockSkew = TimeSpan.FromSeconds(30),
+                    // Expiry read from the same TimeProvider as every other rule, so tests that move time move it too.
+                    LifetimeValidator = (notBefore, expires, _, parameters) =>
+                    {
+                        var now = clock.GetUtcNow().UtcDateTime;
+                        return (notBefore is null || notBefore.Value <= now + parameters.ClockSkew)
+                               && expires is not null && expires.Value >= now - parameters.ClockSkew;
+                    },
                 };
             });
         builder.Services.AddAuthorization();
@@ -42,6 +50,20 @@ public static class AuthExtensions
         app.UseAuthentication();
         app.Use(async (context, next) =>
         {
+            // A token that does not verify is refused outright rather than treated as anonymous:
+            // the caller meant to be someone, and silently answering as nobody hides the mistake.
+            if (context.Request.Headers.Authorization.Count > 0 && context.User.Identity?.IsAuthenticated != true)
+            {
+                var result = await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
+                if (!result.Succeeded)
+                {
+                    var reason = result.Failure is SecurityTokenExpiredException ? "The token has expired." : "The token is not valid for this API.";
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+                    await context.Response.WriteAsJsonAsync(new { errors = new[] { new { message = reason, extensions = new { code = "AUTH_INVALID_TOKEN" } } } });
+                    return;
+                }
+            }
             if (context.User.Identity?.IsAuthenticated == true)
                 await context.RequestServices.GetRequiredService<AuthenticationRecorder>().RecordAsync(context.User, context.RequestAborted);
             await next();

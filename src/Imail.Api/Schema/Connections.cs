@@ -32,14 +32,26 @@ public abstract class ConnectionType<TNodeGraph, T> : ObjectGraphType<Page<T>> w
         Description = $"A page of {nodeName} items, in a stable order, with cursors to fetch the next page.";
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<TNodeGraph>>>>("nodes")
             .Description("The items of this page.").Resolve(ctx => ctx.Source.Nodes);
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<EdgeType<TNodeGraph>>>>>("edges")
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<PublicEdgeType<TNodeGraph>>>>>("edges")
             .Description("The items of this page with their cursors.").Resolve(ctx => ctx.Source.Edges);
-        Field<NonNullGraphType<PageInfoType>>("pageInfo")
+        Field<NonNullGraphType<PublicPageInfoType>>("pageInfo")
             .Description("Where this page stands: pass `endCursor` as `after` to get the next one.").Resolve(ctx => ctx.Source.PageInfo);
         Field<NonNullGraphType<IntGraphType>>("totalCount")
             .Description("How many items match, across all pages.").ResolveAsync(async ctx => await ctx.Source.CountTotalAsync(ctx.CancellationToken));
         this.AllowAnyone();
     }
+}
+
+/// <summary>Relay's PageInfo, readable by whoever may read the connection it belongs to.</summary>
+public sealed class PublicPageInfoType : PageInfoType
+{
+    public PublicPageInfoType() => this.AllowAnyone();
+}
+
+/// <summary>Relay's edge, readable by whoever may read the connection; its node keeps its own rules.</summary>
+public sealed class PublicEdgeType<TNodeGraph> : EdgeType<TNodeGraph> where TNodeGraph : IGraphType
+{
+    public PublicEdgeType() => this.AllowAnyone();
 }
 
 public static class Paging

@@ -42,5 +42,9 @@ public sealed class ImailSchema : global::GraphQL.Types.Schema
         Description = "Imail: the privacy promises of the Imail Solutions sites (CINQ-CINQ SPRL), as an API.";
         Query = query;
         Mutation = mutation;
+        // Reached only through the UserError interface, so named here.
+        RegisterType(typeof(InputErrorType));
+        RegisterType(typeof(ConflictErrorType));
+        RegisterType(typeof(NotFoundErrorType));
     }
 }

@@ -21,7 +21,7 @@ public sealed class UserFilterInputType : InputObjectGraphType<UserFilter>
         Name = "UserFilter";
         Description = "Conditions on accounts; all given conditions must hold.";
         Field(f => f.EmailContains, nullable: true).Description("Part of the e-mail address, case-insensitive.");
-        Field(f => f.Status, nullable: true, type: typeof(UserStatusType)).Description("The account's status.");
+        Field(f => f.Status, type: typeof(UserStatusType)).Description("The account's status.");
         Field(f => f.LastAuthenticatedBefore, nullable: true).Description("Last authenticated strictly before this instant (never-authenticated accounts excluded).");
         Field(f => f.LastAuthenticatedAfter, nullable: true).Description("Last authenticated at or after this instant.");
         Field(f => f.NeverAuthenticated, nullable: true).Description("True: only accounts with no recorded authentication; false: only those with one.");

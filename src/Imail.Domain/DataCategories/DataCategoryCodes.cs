@@ -16,7 +16,7 @@ public static class DataCategoryCodes
     /// <summary>Non-identifying data about the system itself (registry rows, schedules): outside P8.</summary>
     public const string NotPersonal = "not_personal";
 
-    internal static IEnumerable<DataCategory> Seeds()
+    public static IEnumerable<DataCategory> Seeds()
     {
         const string sinceLastSignIn = "la dernière authentification de l'Utilisateur";
         yield return DataCategory.Seed(Identity, new(

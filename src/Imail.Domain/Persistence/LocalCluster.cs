@@ -208,6 +208,7 @@ public sealed class LocalCluster : IAsyncDisposable
 
     private static void MakeTraversable(string directory)
     {
+        if (OperatingSystem.IsWindows()) return;
         for (var dir = new DirectoryInfo(directory); dir is not null; dir = dir.Parent)
         {
             var mode = File.GetUnixFileMode(dir.FullName);

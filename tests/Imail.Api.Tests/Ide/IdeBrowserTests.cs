@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using Imail.Testing;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Imail.Api.Tests.Ide;
+
+/// <summary>
+/// Banana Cake Pop in headless Debian Chromium against the API on a loopback port. Needs
+/// <c>/usr/bin/chromium</c> (apt-get install -y chromium); Playwright's driver ships in its NuGet
+/// package, and no Playwright browser is downloaded.
+/// </summary>
+public sealed class IdeBrowserTests(IdeBrowserTests.Api api) : IClassFixture<IdeBrowserTests.Api>
+{
+    public sealed class Api : ImailApiFactory
+    {
+        public Api() => UseKestrel(0);
+
+        public string BaseAddress
+        {
+            get
+            {
+                StartServer();
+                var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
+                return addresses.Addresses.First().TrimEnd('/');
+            }
+        }
+    }
+
+    // The 5 MB bundle is parsed on a shared 2-core machine: wait generously, assert strictly.
+    private const float Patience = 60_000;
+
+    private static readonly BrowserTypeLaunchOptions Chromium = new()
+    {
+        ExecutablePath = "/usr/bin/chromium",
+        Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    };
+
+    [Fact]
+    public async Task Browser_OpeningGraphQL_GetsTheIde_WhichRunsAQueryAgainstTheApi_Offline()
+    {
+        var baseAddress = api.BaseAddress;
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(Chromium);
+        // Service workers are blocked so every request the IDE makes passes the route below.
+        await using var context = await browser.NewContextAsync(new() { ServiceWorkers = ServiceWorkerPolicy.Block });
+        var external = new ConcurrentQueue<string>();
+        await context.RouteAsync("**/*", route =>
+        {
+            if (route.Request.Url.StartsWith(baseAddress + "/", StringComparison.Ordinal)) return route.ContinueAsync();
+            external.Enqueue(route.Request.Url);
+            return route.AbortAsync();
+        });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(Patience);
+
+        await page.GotoAsync($"{baseAddress}/graphql");
+        Assert.Equal($"{baseAddress}/graphql/", page.Url);
+
+        // The editor is created lazily, once the app has started and read bcp-config.json.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create Document" }).ClickAsync();
+        var operationEditor = page.Locator(".monaco-editor[data-uri^='file:///operations/']");
+        await operationEditor.ClickAsync();
+        // Inserted, not typed: Monaco would auto-close the braces.
+        await page.Keyboard.InsertTextAsync("{ imail: __typename }");
+        var response = page.WaitForResponseAsync(r =>
+            r.Url == $"{baseAddress}/graphql" && r.Request.Method == "POST" && r.Request.PostData?.Contains("imail: __typename") == true);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run Operation" }).ClickAsync();
+
+        Assert.Equal(200, (await response).Status);
+        var result = page.Locator(".monaco-editor").Filter(new() { HasText = "\"imail\": \"Query\"" });
+        await Expect(result).ToBeVisibleAsync(new() { Timeout = Patience });
+        Assert.Empty(external);
+    }
+}
