@@ -39,7 +39,9 @@ public static class TestDatabase
             }
             else
             {
-                var directory = Path.Combine(RepositoryRoot(), ".local", $"test-postgres-{Environment.ProcessId}");
+                var parent = Path.Combine(RepositoryRoot(), ".local");
+                await RemoveAbandonedClustersAsync(parent);
+                var directory = Path.Combine(parent, $"test-postgres-{Environment.ProcessId}");
                 var cluster = await LocalCluster.StartAsync(directory, tuneForTests: true);
                 AppDomain.CurrentDomain.ProcessExit += (_, _) =>
                 {
@@ -59,6 +61,38 @@ public static class TestDatabase
         finally
         {
             Gate.Release();
+        }
+    }
+
+    /// <summary>Clusters of test runs that were killed before they could clean up: stopped and removed.</summary>
+    private static async Task RemoveAbandonedClustersAsync(string parent)
+    {
+        if (!Directory.Exists(parent)) return;
+        foreach (var directory in Directory.GetDirectories(parent, "test-postgres-*"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory)["test-postgres-".Length..], out var pid) || IsAlive(pid)) continue;
+            try
+            {
+                await LocalCluster.StopIfRunningAsync(directory);
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or LocalClusterException)
+            {
+                // Another run may be cleaning it up at the same moment; leave it.
+            }
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 

@@ -56,7 +56,9 @@ public sealed class AccessValidationRule : ValidationRuleBase
                 return;
             }
             var name = node.Name.StringValue;
-            if (name.StartsWith("__", StringComparison.Ordinal)) return; // introspection is public: the IDE needs it
+            // Introspection is public: the IDE and code generators need it (its fields and those of its types).
+            if (name.StartsWith("__", StringComparison.Ordinal)) return;
+            if ((ctx.TypeInfo.GetParentType()?.GetNamedType() as IGraphType)?.Name.StartsWith("__", StringComparison.Ordinal) == true) return;
             var field = ctx.TypeInfo.GetFieldDef();
             if (field is null) return; // unknown fields are reported by the spec's own rules
             var parent = ctx.TypeInfo.GetParentType()?.GetNamedType() as IMetadataReader;

@@ -1,33 +1,32 @@
-using GraphQL;
-using GraphQL.Transport;
+using GraphQL.DI;
+using GraphQL.Execution;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Imail.Api.Transport;
 
-// Minimal placeholder endpoint so the build runs; replaced by the GraphQL-over-HTTP transport.
 public static class TransportExtensions
 {
-    public static WebApplicationBuilder AddImailTransport(this WebApplicationBuilder builder) => builder;
+    /// <summary>The GraphQL-over-HTTP endpoint, the parsed-document cache, and error codes on every error.</summary>
+    public static WebApplicationBuilder AddImailTransport(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<TransportOptions>().BindConfiguration(TransportOptions.Section);
+        builder.Services.AddSingleton<DocumentCache>();
+        builder.Services.AddSingleton<IConfigureExecution>(services => services.GetRequiredService<DocumentCache>());
+        builder.Services.Replace(ServiceDescriptor.Singleton<IErrorInfoProvider, CodedErrorInfoProvider>());
+        builder.Services.AddSingleton<GraphQLHttpEndpoint>();
+        return builder;
+    }
 
+    /// <summary>
+    /// <c>/graphql</c> for every method (405 answered here, in GraphQL's shape). A browser's GET without
+    /// a query goes to the IDE instead: its endpoint outranks this one and its matcher policy lets
+    /// it have only those requests.
+    /// </summary>
     public static WebApplication MapImailGraphQL(this WebApplication app)
     {
-        app.MapPost("/graphql", async (HttpContext http, IDocumentExecuter executer, GraphQL.Types.ISchema schema, IGraphQLTextSerializer serializer) =>
-        {
-            var request = await serializer.ReadAsync<GraphQLRequest>(http.Request.Body, http.RequestAborted);
-            var result = await executer.ExecuteAsync(o =>
-            {
-                o.Schema = schema;
-                o.Query = request!.Query;
-                o.Variables = request.Variables;
-                o.OperationName = request.OperationName;
-                o.User = http.User;
-                o.RequestServices = http.RequestServices;
-                o.CancellationToken = http.RequestAborted;
-                foreach (var rule in http.RequestServices.GetServices<GraphQL.Validation.IValidationRule>())
-                    o.ValidationRules = (o.ValidationRules ?? GraphQL.Validation.DocumentValidator.CoreRules).Append(rule);
-            });
-            http.Response.ContentType = "application/graphql-response+json";
-            await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
-        });
+        app.Map("/graphql", context => context.RequestServices.GetRequiredService<GraphQLHttpEndpoint>().HandleAsync(context))
+            .WithDisplayName("GraphQL over HTTP")
+            .ExcludeFromDescription();
         return app;
     }
 }

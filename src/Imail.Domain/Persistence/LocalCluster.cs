@@ -121,6 +121,15 @@ public sealed class LocalCluster : IAsyncDisposable
             CancellationToken.None, throwOnFailure: false);
     }
 
+    /// <summary>Stops the cluster kept in <paramref name="directory"/> if one is running there, without starting anything.</summary>
+    public static async Task StopIfRunningAsync(string directory)
+    {
+        var bin = FindBinaries();
+        var runAs = Environment.UserName == "root" || Environment.IsPrivilegedProcess ? "postgres" : null;
+        var cluster = new LocalCluster(Path.GetFullPath(directory), bin, runAs, 0, "", stopOnDispose: false);
+        await cluster.StopAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_stopOnDispose) await StopAsync();
@@ -185,7 +194,7 @@ public sealed class LocalCluster : IAsyncDisposable
         };
         if (asUser && _runAs is not null)
         {
-            psi.FileName = "runuser";
+            psi.FileName = new[] { "/usr/sbin/runuser", "/sbin/runuser" }.FirstOrDefault(File.Exists) ?? "runuser";
             foreach (var a in (string[])["-u", _runAs, "--", file, .. args]) psi.ArgumentList.Add(a);
         }
         else
@@ -193,7 +202,16 @@ public sealed class LocalCluster : IAsyncDisposable
             psi.FileName = file;
             foreach (var a in args) psi.ArgumentList.Add(a);
         }
-        using var process = Process.Start(psi)!;
+        Process process;
+        try
+        {
+            process = Process.Start(psi)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new LocalClusterException($"Cannot start {psi.FileName}: {e.Message}.");
+        }
+        using var _ = process;
         // pg_ctl's server inherits our pipes unless we stop reading: read to end only from the short-lived tools.
         var stdout = process.StandardOutput.ReadToEndAsync(ct);
         var stderr = process.StandardError.ReadToEndAsync(ct);

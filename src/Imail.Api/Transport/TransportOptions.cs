@@ -1,0 +1,22 @@
+namespace Imail.Api.Transport;
+
+/// <summary>Limits of the GraphQL-over-HTTP endpoint; bound to <c>Imail:GraphQL</c>, beside the schema's own limits.</summary>
+public sealed class TransportOptions
+{
+    public const string Section = "Imail:GraphQL";
+
+    /// <summary>Largest POST body accepted, in bytes (413 above it).</summary>
+    public long MaxRequestBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Longest GraphQL document accepted, in characters (413 above it).</summary>
+    public int MaxQueryLength { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Most field selections a document may make, aliases included and fragments expanded where they
+    /// are spread; stops alias and fragment bombs before the validation rules walk them.
+    /// </summary>
+    public int MaxFields { get; set; } = 2_000;
+
+    /// <summary>Total length, in characters, of the query texts whose parsed documents are kept.</summary>
+    public long DocumentCacheSize { get; set; } = 500_000;
+}

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Imail.Testing;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace Imail.Api.Tests.Transport;
+
+/// <summary>The API on a real loopback port, for clients that are not .NET (the conformance audit).</summary>
+public sealed class LoopbackApiFactory : ImailApiFactory
+{
+    public string GraphQLUrl { get; private set; } = "";
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        UseKestrel(0);
+        StartServer();
+        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        GraphQLUrl = address.Replace("://[::]", "://127.0.0.1").Replace("://localhost", "://127.0.0.1").TrimEnd('/') + "/graphql";
+    }
+}
+
+/// <summary>
+/// graphql-http's <c>auditServer</c>, the GraphQL-over-HTTP conformance audit, run by Node against
+/// the real server: every MUST passes; the SHOULDs and MAYs it warns about are listed in the output.
+/// </summary>
+public sealed class GraphQLHttpAuditTests(LoopbackApiFactory api, ITestOutputHelper output) : IClassFixture<LoopbackApiFactory>
+{
+    private static readonly string AuditDirectory = Path.Combine(TestDatabase.RepositoryRoot(), "tests", "Imail.Api.Tests", "Transport", "audit");
+
+    [Fact]
+    public async Task Audit_PassesEveryMust()
+    {
+        await EnsureInstalledAsync();
+
+        var (exit, stdout, stderr) = await RunAsync("node", $"audit.mjs {api.GraphQLUrl}");
+        Assert.True(exit == 0, $"node audit.mjs failed ({exit}): {stderr}");
+        var results = JsonSerializer.Deserialize<AuditResult[]>(stdout, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+
+        foreach (var group in results.GroupBy(r => r.Status).OrderBy(g => g.Key))
+            output.WriteLine($"{group.Key}: {group.Count()}");
+        foreach (var r in results.Where(r => r.Status != "ok"))
+            output.WriteLine($"{r.Status} {r.Id} {r.Name} — {r.Reason} (HTTP {r.HttpStatus})");
+
+        Assert.NotEmpty(results);
+        var errors = results.Where(r => r.Status == "error").Select(r => $"{r.Id} {r.Name}: {r.Reason} (HTTP {r.HttpStatus})").ToList();
+        Assert.True(errors.Count == 0, "The audit found MUSTs broken:\n" + string.Join("\n", errors));
+    }
+
+    private static async Task EnsureInstalledAsync()
+    {
+        // node_modules is not committed; npm ci installs exactly what package-lock.json names.
+        var installed = Path.Combine(AuditDirectory, "node_modules", ".package-lock.json");
+        if (File.Exists(installed) && File.GetLastWriteTimeUtc(installed) >= File.GetLastWriteTimeUtc(Path.Combine(AuditDirectory, "package-lock.json")))
+            return;
+        var (exit, _, stderr) = await RunAsync("npm", "ci --no-audit --no-fund --ignore-scripts");
+        Assert.True(exit == 0, $"npm ci failed in {AuditDirectory}: {stderr}");
+    }
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string file, string arguments)
+    {
+        var start = new ProcessStartInfo(file, arguments)
+        {
+            WorkingDirectory = AuditDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private sealed record AuditResult(string Id, string Name, string Status, string? Reason, int? HttpStatus);
+}
