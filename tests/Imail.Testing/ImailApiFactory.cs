@@ -42,6 +42,8 @@ public class ImailApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Imail:Auth:SigningKey", TestSigningKey);
         builder.UseSetting("Imail:Database:MigrateOnStartup", "false");
         builder.UseSetting("Imail:GraphQL:ExposeExceptionDetails", "true");
+        // API tests do not relay: a test class that wants the worker's jobs in the host sets this to true in Settings.
+        builder.UseSetting("Imail:Worker:InProcess", "false");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
     }

@@ -2,6 +2,7 @@ using GraphQL;
 using GraphQL.Types;
 using Imail.Api.Auth;
 using Imail.Api.Schema;
+using Imail.Domain.Outbox;
 using Imail.Domain.Users;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -17,7 +18,7 @@ public sealed class UserMutations(TimeProvider clock) : IMutationFields
     public void AddTo(MutationType mutation)
     {
         mutation.Field<NonNullGraphType<SignUpPayloadType>>("signUp")
-            .Description("Creates an account. Errors: `INVALID_EMAIL`, `INVALID_DISPLAY_NAME`, `UNSUPPORTED_LOCALE`, `EMAIL_TAKEN`.")
+            .Description("Creates an account and sends a confirmation e-mail. Errors: `INVALID_EMAIL`, `INVALID_DISPLAY_NAME`, `UNSUPPORTED_LOCALE`, `EMAIL_TAKEN`.")
             .Argument<NonNullGraphType<SignUpInputType>>("input")
             .AllowAnyone()
             .GrantsResult()
@@ -28,11 +29,12 @@ public sealed class UserMutations(TimeProvider clock) : IMutationFields
                 await using var db = await ctx.Db();
                 if (await db.Users.AnyAsync(u => u.Email == user.Email, ctx.CancellationToken)) return EmailTaken<User>();
                 db.Users.Add(user);
+                db.EnqueueEmail(EmailTemplates.SignUpConfirmation, user, clock);
                 return await SaveAsync(db, user, ctx.CancellationToken);
             }));
 
         mutation.Field<NonNullGraphType<UpdateProfilePayloadType>>("updateProfile")
-            .Description("Changes the signed-in person's own profile; omitted fields stay as they are. Errors: `INVALID_EMAIL`, `INVALID_DISPLAY_NAME`, `UNSUPPORTED_LOCALE`, `EMAIL_TAKEN`, `USER_NOT_FOUND`.")
+            .Description("Changes the signed-in person's own profile; omitted fields stay as they are. A new e-mail address is announced to both the old and the new address. Errors: `INVALID_EMAIL`, `INVALID_DISPLAY_NAME`, `UNSUPPORTED_LOCALE`, `EMAIL_TAKEN`, `USER_NOT_FOUND`.")
             .Argument<NonNullGraphType<UpdateProfileInputType>>("input")
             .Allow(Roles.User)
             .ResolveAsync(async ctx => await Payload.Attempt(async () =>
@@ -45,8 +47,15 @@ public sealed class UserMutations(TimeProvider clock) : IMutationFields
                 if (user is null) return Payload<User>.Fail(new NotFoundError("USER_NOT_FOUND", "Your account no longer exists."));
                 var previousEmail = user.Email;
                 if (!user.UpdateProfile(input.Email, input.DisplayName, input.Locale, clock)) return Payload<User>.Ok(user);
-                if (user.Email != previousEmail && await db.Users.AnyAsync(u => u.Email == user.Email && u.Id != user.Id, ctx.CancellationToken))
-                    return EmailTaken<User>();
+                if (user.Email != previousEmail)
+                {
+                    if (await db.Users.AnyAsync(u => u.Email == user.Email && u.Id != user.Id, ctx.CancellationToken))
+                        return EmailTaken<User>();
+                    // Both addresses hear of it: the old one so that a hijacked account does not go unnoticed.
+                    var change = new Dictionary<string, string> { ["oldEmail"] = previousEmail, ["newEmail"] = user.Email };
+                    db.EnqueueEmail(EmailTemplates.EmailChangedOldAddress, user, clock, change, toAddress: previousEmail);
+                    db.EnqueueEmail(EmailTemplates.EmailChangedNewAddress, user, clock, change);
+                }
                 return await SaveAsync(db, user, ctx.CancellationToken);
             }));
     }

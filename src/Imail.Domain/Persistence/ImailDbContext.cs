@@ -1,4 +1,5 @@
 using Imail.Domain.DataCategories;
+using Imail.Domain.Outbox;
 using Imail.Domain.Users;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,6 +13,7 @@ public sealed class ImailDbContext(DbContextOptions<ImailDbContext> options) : D
 {
     public DbSet<User> Users => Set<User>();
     public DbSet<DataCategory> DataCategories => Set<DataCategory>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ImailDbContext).Assembly);

@@ -220,6 +220,91 @@ namespace Imail.Domain.Persistence.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Imail.Domain.Outbox.OutboxMessage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset>("AvailableAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("available_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DeadAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("dead_at");
+
+                    b.Property<DateTimeOffset?>("DeliveredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTimeOffset?>("LeasedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("leased_until");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("payload")
+                        .HasAnnotation("Imail:DataCategory", "contact");
+
+                    b.Property<DateTimeOffset?>("PayloadPurgedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("payload_purged_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id")
+                        .HasAnnotation("Imail:DataCategory", "account");
+
+                    b.HasKey("Id")
+                        .HasName("pk_outbox_messages");
+
+                    b.HasIndex("AvailableAt")
+                        .HasDatabaseName("ix_outbox_messages_due")
+                        .HasFilter("state = 'Pending'");
+
+                    b.HasIndex("DeliveredAt")
+                        .HasDatabaseName("ix_outbox_messages_delivered_at")
+                        .HasFilter("state = 'Delivered'");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_outbox_messages_user_id")
+                        .HasFilter("user_id IS NOT NULL");
+
+                    b.HasIndex("State", "Id")
+                        .HasDatabaseName("ix_outbox_messages_state_id");
+
+                    b.ToTable("outbox_messages", (string)null);
+
+                    b.HasAnnotation("Imail:DataCategory", "delivery_logs");
+                });
+
             modelBuilder.Entity("Imail.Domain.Users.User", b =>
                 {
                     b.Property<Guid>("Id")

@@ -1,0 +1,36 @@
+using Imail.Domain.Persistence;
+using Imail.Domain.Users;
+
+namespace Imail.Domain.Outbox;
+
+/// <summary>
+/// An e-mail owed to someone: outbox kind <c>email.{template}</c>. It carries the address,
+/// the language and the values the template needs, nothing more.
+/// </summary>
+public sealed record EmailPayload(string To, string? Name, Locale Locale, IReadOnlyDictionary<string, string> Values);
+
+/// <summary>The e-mails Imail writes; each has a template per locale in the worker.</summary>
+public static class EmailTemplates
+{
+    public const string KindPrefix = "email.";
+
+    /// <summary>After sign-up: welcome, what is kept and why, how to reach the publisher (P1, P2).</summary>
+    public const string SignUpConfirmation = "sign-up-confirmation";
+
+    /// <summary>To the former address when the account's e-mail changes: so a hijack does not go unnoticed.</summary>
+    public const string EmailChangedOldAddress = "email-changed-old-address";
+
+    /// <summary>To the new address when the account's e-mail changes.</summary>
+    public const string EmailChangedNewAddress = "email-changed-new-address";
+
+    public static readonly IReadOnlyList<string> All = [SignUpConfirmation, EmailChangedOldAddress, EmailChangedNewAddress];
+}
+
+public static class EmailOutbox
+{
+    public static OutboxMessage EnqueueEmail(this ImailDbContext db, string template, User recipient, TimeProvider clock,
+        IReadOnlyDictionary<string, string>? values = null, string? toAddress = null) =>
+        db.Enqueue(EmailTemplates.KindPrefix + template,
+            new EmailPayload(toAddress ?? recipient.Email, recipient.DisplayName, recipient.Locale, values ?? new Dictionary<string, string>()),
+            recipient.Id, clock);
+}

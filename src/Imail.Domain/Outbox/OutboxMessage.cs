@@ -1,0 +1,83 @@
+using System.Text.Json;
+using Imail.Domain.Common;
+
+namespace Imail.Domain.Outbox;
+
+public enum OutboxState
+{
+    /// <summary>Waiting to be sent (or to be retried at <see cref="OutboxMessage.AvailableAt"/>).</summary>
+    Pending,
+
+    /// <summary>Accepted by the receiving server.</summary>
+    Delivered,
+
+    /// <summary>Refused for good (5xx) or out of retries: waits for staff to requeue it.</summary>
+    Dead,
+}
+
+/// <summary>
+/// A message a mutation owes someone, written in the same transaction as the change that
+/// causes it; the worker's relay delivers it at least once. The payload holds what delivery
+/// needs and no more, and loses its personal part once delivered (P7/P8).
+/// </summary>
+public sealed class OutboxMessage
+{
+    private OutboxMessage() { }
+
+    public Guid Id { get; private set; }
+
+    /// <summary>What to deliver, e.g. <c>email.sign-up-confirmation</c>; the relay picks a sender by its prefix.</summary>
+    public string Kind { get; private set; } = "";
+
+    /// <summary>JSON: what delivery needs (recipient, locale, template values).</summary>
+    public string Payload { get; private set; } = "{}";
+
+    /// <summary>The person the message is about, so erasure (P8) can find it.</summary>
+    public Guid? UserId { get; private set; }
+
+    public OutboxState State { get; private set; }
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset AvailableAt { get; private set; }
+    public int Attempts { get; private set; }
+    public string? LastError { get; private set; }
+    public DateTimeOffset? DeliveredAt { get; private set; }
+    public DateTimeOffset? DeadAt { get; private set; }
+
+    /// <summary>A relay holds the message until then; past it, another relay may take it over.</summary>
+    public DateTimeOffset? LeasedUntil { get; private set; }
+
+    /// <summary>When the personal part of the payload was removed after delivery.</summary>
+    public DateTimeOffset? PayloadPurgedAt { get; private set; }
+
+    public static OutboxMessage Create<T>(string kind, T payload, Guid? userId, TimeProvider clock)
+    {
+        var now = clock.GetUtcNow();
+        return new OutboxMessage
+        {
+            Id = Ids.New(clock),
+            Kind = kind,
+            Payload = JsonSerializer.Serialize(payload, OutboxJson.Options),
+            UserId = userId,
+            State = OutboxState.Pending,
+            CreatedAt = now,
+            AvailableAt = now,
+        };
+    }
+
+    /// <summary>Staff put a dead message back in line; it gets a fresh set of attempts.</summary>
+    public void Requeue(TimeProvider clock)
+    {
+        Rule.Check(State == OutboxState.Dead, "NOT_DEAD",
+            $"Only dead messages can be requeued; this one is {State.ToString().ToLowerInvariant()}.");
+        State = OutboxState.Pending;
+        Attempts = 0;
+        AvailableAt = clock.GetUtcNow();
+        DeadAt = null;
+        LeasedUntil = null;
+    }
+}
+
+public static class OutboxJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+}

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using Imail.Domain.Outbox;
+using Imail.Testing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Imail.Api.Tests.Outbox;
+
+/// <summary>Mutations that owe an e-mail write it in their own transaction, and only when they commit.</summary>
+public class OutboxEnqueueTests(ImailApiFactory api) : IClassFixture<ImailApiFactory>
+{
+    private Task<List<OutboxMessage>> MessagesFor(Guid userId) =>
+        api.ExecuteDbAsync(db => db.OutboxMessages.AsNoTracking().Where(m => m.UserId == userId).OrderBy(m => m.Id).ToListAsync());
+
+    [Fact]
+    public async Task SignUp_EnqueuesTheConfirmation_InTheAccountsLocale()
+    {
+        var response = await api.GraphQLAsync("""
+            mutation { signUp(input: { email: "outbox@example.org", displayName: "Olivia", locale: "nl" }) { user { id } } }
+            """);
+        var userId = Guid.Parse((string)response.DataOrFail()["signUp"]!["user"]!["id"]!);
+
+        var message = Assert.Single(await MessagesFor(userId));
+        Assert.Equal("email.sign-up-confirmation", message.Kind);
+        Assert.Equal(OutboxState.Pending, message.State);
+        var payload = JsonSerializer.Deserialize<EmailPayload>(message.Payload, OutboxJson.Options)!;
+        Assert.Equal(("outbox@example.org", "Olivia", Domain.Users.Locale.Nl), (payload.To, payload.Name, payload.Locale));
+    }
+
+    [Fact]
+    public async Task ARefusedSignUp_EnqueuesNothing()
+    {
+        await api.CreateUserAsync("exists@example.org");
+        var before = await api.ExecuteDbAsync(db => db.OutboxMessages.CountAsync());
+
+        await api.GraphQLAsync("mutation { signUp(input: { email: \"exists@example.org\", displayName: \"Dup\" }) { errors { code } } }");
+        await api.GraphQLAsync("mutation { signUp(input: { email: \"bad\", displayName: \"Bad\" }) { errors { code } } }");
+
+        Assert.Equal(before, await api.ExecuteDbAsync(db => db.OutboxMessages.CountAsync()));
+    }
+
+    [Fact]
+    public async Task ARolledBackTransaction_LeavesNoMessage()
+    {
+        var user = await api.CreateUserAsync("rollback@example.org");
+        await api.ExecuteDbAsync(async db =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync();
+            db.EnqueueEmail(EmailTemplates.SignUpConfirmation, user, api.Clock);
+            await db.SaveChangesAsync();
+            await tx.RollbackAsync();
+        });
+
+        Assert.Empty(await MessagesFor(user.Id));
+    }
+
+    [Fact]
+    public async Task ChangingTheEmailAddress_WritesToTheOldAndTheNewAddress()
+    {
+        var user = await api.CreateUserAsync("old-address@example.org", "Oscar", "en");
+
+        await api.GraphQLAsync("mutation { updateProfile(input: { email: \"new-address@example.org\" }) { errors { code } } }",
+            token: api.UserToken(user.Id));
+
+        var messages = await MessagesFor(user.Id);
+        var sent = messages.ToDictionary(m => m.Kind, m => JsonSerializer.Deserialize<EmailPayload>(m.Payload, OutboxJson.Options)!);
+        Assert.Equal("old-address@example.org", sent["email.email-changed-old-address"].To);
+        Assert.Equal("new-address@example.org", sent["email.email-changed-new-address"].To);
+        Assert.Equal("new-address@example.org", sent["email.email-changed-old-address"].Values["newEmail"]);
+    }
+
+    [Fact]
+    public async Task ChangingOnlyTheName_SendsNothing()
+    {
+        var user = await api.CreateUserAsync("name-only@example.org");
+        await api.GraphQLAsync("mutation { updateProfile(input: { displayName: \"Renamed\" }) { errors { code } } }", token: api.UserToken(user.Id));
+        Assert.Empty(await MessagesFor(user.Id));
+    }
+}
