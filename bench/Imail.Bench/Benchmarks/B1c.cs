@@ -1,0 +1,42 @@
+using Imail.Bench.DbFree;
+using Imail.Bench.Hosting;
+using Imail.Bench.Reporting;
+using Microsoft.EntityFrameworkCore;
+
+namespace Imail.Bench.Benchmarks;
+
+/// <summary>
+/// B1c: B1's query with no database, so only the GraphQL pipeline (transport, parse, validate,
+/// access rule, complexity, execute, DataLoader, serialise) is weighed against a hand-written
+/// endpoint that writes the same JSON from the same objects. See <see cref="DbFreeFields"/>.
+/// </summary>
+public sealed class B1c : ThroughputBenchmark
+{
+    public override string Id => "B1c";
+    protected override string What => "B1's query without database vs hand-written endpoint (same JSON)";
+    protected override double MinimumRatio => 0.5;
+    protected override string Field => "benchMe";
+    protected override string BaselinePath => BaselineHost.InMemoryMePath;
+    protected override string Query => DbFreeFields.Query;
+
+    /// <summary>Loads the user and the category registry once; both sides answer from these objects.</summary>
+    protected override async Task PrepareAsync(BenchContext c)
+    {
+        var (user, categories) = await c.Api.ExecuteDbAsync(async db => (
+            await db.Users.AsNoTracking().SingleAsync(u => u.Id == c.UserId, c.Cancellation),
+            await db.DataCategories.AsNoTracking().ToDictionaryAsync(x => x.Code, c.Cancellation)));
+        c.Api.InMemory.Categories = categories;
+        c.Api.InMemory.User = user;
+    }
+
+    protected override void CheckSql(ResultRow row, IReadOnlyList<string> graphql, IReadOnlyList<string> baseline)
+    {
+        row.Check(graphql.Count == 0 && baseline.Count == 0,
+            $"neither side touches the database ({graphql.Count} and {baseline.Count} statements)");
+        row.Notes.Add("`benchMe` exists only in the bench's host: the schema has no DB-free field of B1's shape yet. It returns "
+                      + "a `BenchUser` with `me`'s fields (id, email, displayName, locale, personalData) from a User loaded at start-up; "
+                      + "`personalData` uses the production `PersonalDataItem.Of`, `category` the request's batch loader fed from memory, "
+                      + "and the production `DataCategory`/`RetentionPeriod` types. The transport, access rule, complexity analyser "
+                      + "and serializer are the production ones.");
+    }
+}

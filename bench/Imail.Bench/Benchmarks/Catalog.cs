@@ -1,0 +1,18 @@
+using Imail.Bench.Reporting;
+
+namespace Imail.Bench.Benchmarks;
+
+/// <summary>A target of DESIGN.md measured by this harness.</summary>
+public interface IBenchmark
+{
+    string Id { get; }
+    Task<ResultRow> RunAsync(BenchContext context);
+}
+
+public static class Catalog
+{
+    /// <summary>In the order they run: the statement count first, as it is quick and needs a quiet machine.</summary>
+    public static IReadOnlyList<IBenchmark> All { get; } = [new B1b(), new B1(), new B1c()];
+
+    public static IEnumerable<string> Ids => All.Select(b => b.Id);
+}

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Globalization;
+using Imail.Testing;
+
+namespace Imail.Bench.Measure;
+
+/// <summary>
+/// CPU time spent by this process (API and baselines) and by the PostgreSQL cluster the tests'
+/// fixture started (its postmaster and every backend). Divided by the requests served, it is the
+/// cost of a request, which other programs on a shared machine do not change much, unlike req/s.
+/// </summary>
+public sealed class CpuMeter
+{
+    private readonly int? _postmaster = FindPostmaster();
+    private static readonly double TicksPerSecond = 100; // USER_HZ: 100 on every Linux architecture .NET runs on
+
+    public bool SeesPostgres => _postmaster is not null;
+
+    public readonly record struct Reading(TimeSpan Process, TimeSpan Postgres);
+
+    public Reading Read()
+    {
+        using var self = Process.GetCurrentProcess();
+        return new Reading(self.TotalProcessorTime, PostgresTime());
+    }
+
+    private TimeSpan PostgresTime()
+    {
+        if (_postmaster is not { } postmaster) return TimeSpan.Zero;
+        long ticks = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            if (Stat(pid) is not { } stat) continue;
+            if (pid == postmaster || stat.ParentPid == postmaster) ticks += stat.Ticks;
+        }
+        return TimeSpan.FromSeconds(ticks / TicksPerSecond);
+    }
+
+    /// <summary>Parent pid and user+system ticks from /proc/PID/stat (the name may hold spaces: parse after the last ')').</summary>
+    private static (int ParentPid, long Ticks)? Stat(int pid)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (IOException)
+        {
+            return null; // the process ended meanwhile
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+        var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        // After the name: state(0) ppid(1) … utime(11) stime(12).
+        return (int.Parse(fields[1], CultureInfo.InvariantCulture),
+            long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The cluster TestDatabase started for this process: its data folder's postmaster.pid names the server.</summary>
+    private static int? FindPostmaster()
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        var file = Path.Combine(TestDatabase.RepositoryRoot(), ".local", $"test-postgres-{Environment.ProcessId}", "data", "postmaster.pid");
+        try
+        {
+            return int.TryParse(File.ReadLines(file).FirstOrDefault(), out var pid) ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null; // IMAIL_TEST_POSTGRES names an outside server: only this process is metered
+        }
+    }
+}
