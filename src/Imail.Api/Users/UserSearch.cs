@@ -32,28 +32,11 @@ public sealed class UserConnectionType() : ConnectionType<UserType, User>("User"
 
 internal static class UserSearch
 {
-    public static async Task<Page<User>> PageAsync(IResolveFieldContext ctx)
+    public static Task<Page<User>> PageAsync(IResolveFieldContext ctx)
     {
-        var first = Paging.First(ctx);
-        var after = Paging.DecodeCursor(ctx) is { } cursor
-            ? Guid.TryParse(cursor, out var id) ? id : throw new ExecutionError("'after' is not a user cursor.") { Code = "INVALID_CURSOR" }
-            : (Guid?)null;
         var filter = ctx.GetArgument<UserFilter?>("where");
-        var factory = ctx.RequestServices!.GetRequiredService<IDbContextFactory<ImailDbContext>>();
-
-        await using var db = await factory.CreateDbContextAsync(ctx.CancellationToken);
-        var page = Filtered(db, filter);
-        if (after is { } a) page = page.Where(u => u.Id > a);
         // UUIDv7 ids sort by creation time, so the id is a stable keyset cursor.
-        var rows = await page.OrderBy(u => u.Id).Take(first + 1).ToListAsync(ctx.CancellationToken);
-
-        return new Page<User>(rows.Take(first).ToList(), u => Paging.EncodeCursor(u.Id.ToString()),
-            hasNextPage: rows.Count > first, hasPreviousPage: after is not null,
-            countTotal: async ct =>
-            {
-                await using var countDb = await factory.CreateDbContextAsync(ct);
-                return await Filtered(countDb, filter).CountAsync(ct);
-            });
+        return KeysetPaging.ByIdAsync(ctx, db => Filtered(db, filter), u => u.Id);
     }
 
     private static IQueryable<User> Filtered(ImailDbContext db, UserFilter? f)
