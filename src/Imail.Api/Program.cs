@@ -30,6 +30,9 @@ try
     // Liveness and readiness.
     if (Commands.NeedsDatabase(command)) builder.AddImailHealth();
 
+    // Development without an SMTP server: an in-process mailbox, readable at /dev/mail.
+    if (command == Commands.Serve) builder.AddImailDevMailbox();
+
     // The worker's jobs, in-process unless Imail:Worker:InProcess is false.
     if (command == Commands.Serve && builder.Configuration.GetValue("Imail:Worker:InProcess", true)) builder.AddImailWorker();
 
@@ -37,6 +40,7 @@ try
     app.UseImailAuth();
     app.MapImailIde();
     app.MapImailGraphQL();
+    app.MapImailDevMailbox();
     if (Commands.NeedsDatabase(command)) app.MapImailHealth();
     app.PrintDevelopmentBanner();
 

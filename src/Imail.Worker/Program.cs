@@ -1,4 +1,5 @@
 using Imail.Domain.Persistence;
+using Imail.Worker.Purge;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -17,6 +18,14 @@ public static class WorkerProgram
             return 2;
         }
         builder.Services.AddImailDatabase(connectionString);
+
+        // Operators: `run-job NAME` runs one schedule's job now, here, and exits; nothing else starts.
+        if (args is [ScheduledJobs.RunJobCommand, ..])
+        {
+            using var host = builder.Build();
+            return await ScheduledJobs.RunFromCommandLineAsync(host.Services, args[1..]);
+        }
+
         builder.AddImailWorker();
         await builder.Build().RunAsync();
         return 0;

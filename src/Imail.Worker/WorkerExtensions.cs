@@ -1,3 +1,6 @@
+using Imail.Worker.Email;
+using Imail.Worker.Relay;
+using Imail.Worker.Purge;
 using Microsoft.Extensions.Hosting;
 
 namespace Imail.Worker;
@@ -5,8 +8,14 @@ namespace Imail.Worker;
 public static class WorkerExtensions
 {
     /// <summary>
-    /// The worker's jobs (outbox relay, purge schedules), the same in the worker process and in
-    /// the all-in-one development run. The jobs arrive with the outbox and purge issues.
+    /// The worker's jobs, the same in the worker process and in the all-in-one development run:
+    /// e-mail sending, the outbox relay, and the Quartz schedules.
     /// </summary>
-    public static IHostApplicationBuilder AddImailWorker(this IHostApplicationBuilder builder) => builder;
+    public static IHostApplicationBuilder AddImailWorker(this IHostApplicationBuilder builder)
+    {
+        builder.AddImailEmail();
+        builder.AddOutboxRelay();
+        builder.AddImailSchedules();
+        return builder;
+    }
 }

@@ -2,22 +2,23 @@ using GraphQL;
 using GraphQL.Types;
 using GraphQL.Utilities;
 using Imail.Api.Auth;
+using Imail.Worker.Purge;
 
 namespace Imail.Api.Hosting;
 
 /// <summary>
-/// The API program's sub-commands: <c>migrate</c>, <c>token</c>, <c>schema</c>. Without one, it serves.
+/// The API program's sub-commands: <c>migrate</c>, <c>token</c>, <c>schema</c>, <c>run-job</c>. Without one, it serves.
 /// They run on the same host and configuration as the server, so they see what it sees.
 /// </summary>
 public static class Commands
 {
     public const string Serve = "serve";
-    private static readonly string[] Known = ["migrate", "token", "schema", Serve];
+    private static readonly string[] Known = ["migrate", "token", "schema", ScheduledJobs.RunJobCommand, Serve];
 
     public static string Name(string[] args) => args.Length > 0 && Known.Contains(args[0]) ? args[0] : Serve;
 
     /// <summary>Whether the command talks to the database (so the development cluster must be up).</summary>
-    public static bool NeedsDatabase(string command) => command is Serve or "migrate";
+    public static bool NeedsDatabase(string command) => command is Serve or "migrate" or ScheduledJobs.RunJobCommand;
 
     public static async Task<int> RunAsync(WebApplication app, string command, string[] args)
     {
@@ -29,6 +30,8 @@ public static class Commands
                 return 0;
             case "token":
                 return Token(app, args);
+            case ScheduledJobs.RunJobCommand:
+                return await ScheduledJobs.RunFromCommandLineAsync(app.Services, args[1..]);
             case "schema":
                 Console.Write(Sdl(app.Services));
                 return 0;

@@ -15,12 +15,16 @@ public static class DevelopmentBanner
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses
                 .FirstOrDefault()?.Replace("0.0.0.0", "localhost").Replace("[::]", "localhost") ?? "http://localhost:5080";
             var token = app.Services.GetRequiredService<TokenIssuer>().Issue(Roles.Staff, "staff-dev");
+            var mail = app.Services.GetService<DevMailbox>() is not null
+                ? $"{address}/dev/mail (saved as .eml files in .local/mail/)"
+                : $"sent to the SMTP server of Imail:Smtp";
             Console.WriteLine($"""
 
                 Imail is running.
                   GraphQL IDE (Banana Cake Pop): {address}/graphql/
                   GraphQL endpoint:              {address}/graphql
                   Health:                        {address}/health/ready
+                  E-mails sent:                  {mail}
                   Staff token (HTTP header in the IDE):
                     Authorization: Bearer {token}
                   Other tokens: dotnet run --project src/Imail.Api -- token --role user --sub USER_ID

@@ -79,5 +79,6 @@ public sealed class OutboxMessage
 
 public static class OutboxJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+    // Enums as names: reordering an enum must not change the language of e-mails still waiting (numbers already stored still read).
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 }

@@ -1,0 +1,97 @@
+using Imail.Domain.Persistence;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Quartz;
+
+namespace Imail.Worker.Purge;
+
+public static class ScheduleExtensions
+{
+    /// <summary>The scheduler's name: every node sharing a database and this name is one cluster.</summary>
+    public const string SchedulerName = "imail";
+
+    /// <summary>
+    /// Quartz with a clustered job store in the Imail database (tables from the EF migrations), firing
+    /// each schedule once per period whatever the number of workers. Schedules come from
+    /// <c>Imail:Schedules</c>; <c>Imail:Schedules:Enabled=false</c> keeps this process out of the cluster.
+    /// </summary>
+    public static IHostApplicationBuilder AddImailSchedules(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddImailJobs();
+        var settings = builder.Configuration.GetSection(SchedulesOptions.Section).Get<SchedulesOptions>() ?? new SchedulesOptions();
+        if (!settings.Enabled) return builder;
+
+        var connectionString = builder.Configuration.GetConnectionString(DatabaseSetup.ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+            throw new InvalidOperationException("The schedules need ConnectionStrings:Imail (the database their Quartz tables live in).");
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(settings.TimeZone, out var timeZone))
+            throw new InvalidOperationException($"{SchedulesOptions.Section}:TimeZone '{settings.TimeZone}' is not a time zone id (e.g. Europe/Brussels).");
+
+        builder.AddQuartz(quartz =>
+        {
+            // Firing and cluster check-ins run on the wall clock the other nodes share; the jobs' rules
+            // read the application's TimeProvider, which tests move.
+            quartz.UseTimeProvider(TimeProvider.System);
+            quartz.ConfigureScheduler(s => s.InstanceName = SchedulerName);
+            quartz.UseDefaultThreadPool(2);
+            // Every node stores the schedules as it starts, replacing the stored copy; the replacement keeps
+            // the copy's last firing, or a node starting just after a firing would fire that period again.
+            quartz.ConfigureOptions<QuartzOptions>(o => o.Scheduling.ScheduleTriggerRelativeToReplacedTrigger = true);
+            quartz.UsePersistentStore(store =>
+            {
+                store.UsePostgres(new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "imail-quartz" }.ConnectionString);
+                store.UseClustering();
+                store.UseSystemTextJsonSerializer();
+            });
+            foreach (var job in ScheduledJobs.All) job.Register(quartz, timeZone);
+        });
+        builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        return builder;
+    }
+
+    /// <summary>The jobs and their options, without Quartz: what running a job by hand needs.</summary>
+    public static IServiceCollection AddImailJobs(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<SchedulesOptions>().BindConfiguration(SchedulesOptions.Section);
+        services.AddOptions<OutboxCleanupOptions>().BindConfiguration(OutboxCleanupOptions.Section)
+            .Validate(o => o.PurgePayloadAfter >= TimeSpan.Zero, "Imail:Outbox:PurgePayloadAfter cannot be negative.")
+            .ValidateOnStart();
+        foreach (var job in ScheduledJobs.All)
+        {
+            services.AddOptions<ScheduleOptions>(job.Name)
+                .Configure(o => o.Cron = job.DefaultCron)
+                .BindConfiguration(job.ConfigurationPath)
+                .Validate(o => !o.Enabled || IsSwitchedOff(o.Cron) || CronExpression.TryParse(o.Cron, out _),
+                    $"{job.ConfigurationPath}:Cron is not a Quartz cron expression (seconds minutes hours day-of-month month day-of-week).")
+                .Validate(o => o.BatchSize > 0, $"{job.ConfigurationPath}:BatchSize must be positive.")
+                .ValidateOnStart();
+            services.TryAddTransient(job.JobType);
+        }
+        return services;
+    }
+
+    private const string SwitchedOff = "-";
+
+    private static bool IsSwitchedOff(string cron) => cron.Trim() == SwitchedOff;
+
+    internal static void Register<TJob>(IQuartzBuilder quartz, ScheduledJob job, TimeZoneInfo timeZone) where TJob : class, IJob
+    {
+        quartz.AddJob<TJob>(j => j.WithIdentity(job.JobKey).WithDescription(job.Description));
+        // "-" switches the trigger off: Quartz then also unschedules the copy already in the store.
+        quartz.AddConfiguredTrigger<TJob>(job.ConfigurationPath,
+            (services, _) => services.GetRequiredService<IOptionsMonitor<ScheduleOptions>>().Get(job.Name) is { Enabled: true } o ? o.Cron : SwitchedOff,
+            (_, cron, trigger) => trigger
+                .WithIdentity(job.TriggerKey)
+                .ForJob(job.JobKey)
+                .WithDescription(job.Description)
+                .WithCronSchedule(cron is null || IsSwitchedOff(cron) ? job.DefaultCron : cron, c => c
+                    .InTimeZone(timeZone)
+                    // After an outage, one catch-up run rather than one per missed period.
+                    .WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
+    }
+}

@@ -1,0 +1,48 @@
+using Quartz;
+
+namespace Imail.Worker.Purge;
+
+/// <summary>
+/// A schedule's work, apart from Quartz: the trigger calls it, and so does an operator with
+/// <c>run-job</c>. Each run works in bounded batches and is idempotent, so a run by hand next to a
+/// scheduled one, or a run repeated after a crash, does no harm.
+/// </summary>
+public interface IImailJob
+{
+    /// <summary>Does what is due now; returns what was done, in one line, for the log and the operator.</summary>
+    Task<string> RunOnceAsync(CancellationToken ct);
+}
+
+/// <summary>Adapts a job to Quartz. Concrete jobs carry <c>[DisallowConcurrentExecution]</c> themselves.</summary>
+public abstract class ImailJob<TResult> : IJob, IImailJob where TResult : notnull
+{
+    public abstract Task<TResult> RunAsync(CancellationToken ct);
+
+    async ValueTask IJob.Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        await RunAsync(cancellationToken);
+
+    async Task<string> IImailJob.RunOnceAsync(CancellationToken ct) => (await RunAsync(ct)).ToString()!;
+}
+
+/// <summary>
+/// One schedule: the name operators type (<c>run-job outbox-cleanup</c>), its configuration section
+/// under <c>Imail:Schedules</c>, its default cron and its job.
+/// </summary>
+public sealed record ScheduledJob(string Name, string Section, string DefaultCron, Type JobType, string Description)
+{
+    public string ConfigurationPath => $"{SchedulesOptions.Section}:{Section}";
+
+    public JobKey JobKey => new(Name, ScheduledJobs.Group);
+
+    public TriggerKey TriggerKey => new(Name, ScheduledJobs.Group);
+
+    /// <summary>Declares the job and its trigger to Quartz; generic so the trigger is typed to its job.</summary>
+    internal Action<IQuartzBuilder, TimeZoneInfo> Register { get; private init; } = (_, _) => { };
+
+    internal static ScheduledJob Create<TJob>(string name, string section, string defaultCron, string description)
+        where TJob : class, IJob, IImailJob
+    {
+        var job = new ScheduledJob(name, section, defaultCron, typeof(TJob), description);
+        return job with { Register = (quartz, timeZone) => ScheduleExtensions.Register<TJob>(quartz, job, timeZone) };
+    }
+}

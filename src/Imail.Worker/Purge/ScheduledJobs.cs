@@ -1,0 +1,101 @@
+using Imail.Domain.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Imail.Worker.Purge;
+
+/// <summary>The schedules, and running one by hand (<c>run-job NAME</c>) for operators.</summary>
+public static class ScheduledJobs
+{
+    public const string RunJobCommand = "run-job";
+
+    /// <summary>The Quartz group every Imail job and trigger lives in.</summary>
+    public const string Group = "imail";
+
+    /// <summary>P7: delivered outbox messages lose their payload, then are removed at the registry's retention.</summary>
+    public static readonly ScheduledJob OutboxCleanup = ScheduledJob.Create<OutboxCleanupJob>(
+        "outbox-cleanup", "OutboxCleanup", "0 17 * * * ?",
+        "Empties the payload of delivered outbox messages after Imail:Outbox:PurgePayloadAfter and deletes them after the delivery_logs retention.");
+
+    public static IReadOnlyList<ScheduledJob> All { get; } = [OutboxCleanup];
+
+    public static IReadOnlyList<string> Names { get; } = All.Select(j => j.Name).ToList();
+
+    public static ScheduledJob? Find(string name) =>
+        All.FirstOrDefault(j => string.Equals(j.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// Runs one job now, in this process, whether or not schedules run here, and prints what it did.
+    /// Returns 0 when it ran, 2 for an unknown name. <paramref name="services"/> must offer the
+    /// configuration and the <see cref="ImailDbContext"/> factory; its logger factory and
+    /// <see cref="TimeProvider"/> are used when present.
+    /// </summary>
+    public static async Task<int> RunJobByNameAsync(IServiceProvider services, string jobName, CancellationToken ct = default)
+    {
+        var job = Find(jobName);
+        if (job is null)
+        {
+            Console.Error.WriteLine($"Unknown job '{jobName}'. Jobs: {string.Join(", ", Names)}.");
+            return 2;
+        }
+        await using var jobServices = JobServices(services);
+        await using var scope = jobServices.CreateAsyncScope();
+        var summary = await ((IImailJob)scope.ServiceProvider.GetRequiredService(job.JobType)).RunOnceAsync(ct);
+        Console.WriteLine($"{job.Name}: {summary}");
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>run-job NAME</c> from a program's command line: <paramref name="args"/> are the arguments after
+    /// <c>run-job</c> (configuration switches such as <c>--Imail:Outbox:PurgePayloadAfter=2.00:00:00</c>
+    /// may follow the name). Ctrl+C stops between batches. Exit codes: 0 ran, 1 failed or stopped, 2 usage.
+    /// </summary>
+    public static async Task<int> RunFromCommandLineAsync(IServiceProvider services, IReadOnlyList<string> args)
+    {
+        if (args.Count == 0 || args[0].StartsWith('-'))
+        {
+            Console.Error.WriteLine($"usage: {RunJobCommand} NAME   (jobs: {string.Join(", ", Names)})");
+            return 2;
+        }
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            return await RunJobByNameAsync(services, args[0], cancel.Token);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            Console.Error.WriteLine($"{args[0]}: stopped; the batches already done stay done.");
+            return 1;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"{args[0]} failed: {e}");
+            return 1;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>
+    /// The jobs and their options over the host's configuration, database and clock. Built here rather
+    /// than asked of the host, so a host that does not run schedules (the API's commands) can run a job.
+    /// </summary>
+    private static ServiceProvider JobServices(IServiceProvider host)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(host.GetRequiredService<IConfiguration>());
+        services.AddSingleton(host.GetRequiredService<IDbContextFactory<ImailDbContext>>());
+        services.AddSingleton(host.GetService<TimeProvider>() ?? TimeProvider.System);
+        services.AddSingleton(host.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance);
+        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        services.AddImailJobs();
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+}

@@ -1,0 +1,148 @@
+using Imail.Worker.Purge;
+
+namespace Imail.Worker.Tests.Purge;
+
+/// <summary>P7 for the outbox, on a real database of each test's own, with a clock the test sets.</summary>
+public sealed class OutboxCleanupJobTests : IAsyncLifetime
+{
+    private readonly PurgeDatabase _db = new();
+    private DateTimeOffset Now => _db.Clock.GetUtcNow();
+
+    public Task InitializeAsync() => _db.InitializeAsync();
+    public Task DisposeAsync() => _db.DisposeAsync();
+
+    [Fact]
+    public async Task DeliveredMessagesPastThePeriod_LoseTheirPayload_AndNoOthers()
+    {
+        var due = (await _db.InsertMessagesAsync("Delivered", Now.AddDays(-2), deliveredAt: Now.AddHours(-25)))[0];
+        var recent = (await _db.InsertMessagesAsync("Delivered", Now.AddDays(-2), deliveredAt: Now.AddHours(-23)))[0];
+        var pending = (await _db.InsertMessagesAsync("Pending", Now.AddDays(-3)))[0];
+        var dead = (await _db.InsertMessagesAsync("Dead", Now.AddDays(-3), deadAt: Now.AddDays(-3)))[0];
+        var alreadyPurged = (await _db.InsertMessagesAsync("Delivered", Now.AddDays(-3), deliveredAt: Now.AddDays(-3),
+            payload: "{}", payloadPurgedAt: Now.AddDays(-2)))[0];
+
+        var result = await _db.RunOutboxCleanupAsync();
+
+        Assert.Equal(1, result.PayloadsPurged);
+        Assert.Equal(0, result.Deleted);
+        Assert.Equal(new PurgeDatabase.Row(due, "Delivered", "{}", Now), await _db.FindAsync(due));
+        foreach (var untouched in new[] { recent, pending, dead })
+        {
+            var row = await _db.FindAsync(untouched);
+            Assert.Equal(PurgeDatabase.PersonalPayload, row!.Payload);
+            Assert.Null(row.PayloadPurgedAt);
+        }
+        Assert.Equal(Now.AddDays(-2), (await _db.FindAsync(alreadyPurged))!.PayloadPurgedAt);
+    }
+
+    [Fact]
+    public async Task ThePayloadPeriod_ComesFromConfiguration()
+    {
+        var deliveredThreeHoursAgo = (await _db.InsertMessagesAsync("Delivered", Now.AddHours(-4), deliveredAt: Now.AddHours(-3)))[0];
+
+        var result = await _db.RunOutboxCleanupAsync(new Dictionary<string, string?> { ["Imail:Outbox:PurgePayloadAfter"] = "02:00:00" });
+
+        Assert.Equal(1, result.PayloadsPurged);
+        Assert.Equal("{}", (await _db.FindAsync(deliveredThreeHoursAgo))!.Payload);
+    }
+
+    [Fact]
+    public async Task DeliveredMessagesOlderThanTheRegistryRetention_AreDeleted_DeadAndPendingOnesStay()
+    {
+        // Seeded delivery_logs retention: 30 days.
+        var expired = (await _db.InsertMessagesAsync("Delivered", Now.AddDays(-32), deliveredAt: Now.AddDays(-31)))[0];
+        var kept = (await _db.InsertMessagesAsync("Delivered", Now.AddDays(-30), deliveredAt: Now.AddDays(-29)))[0];
+        var dead = (await _db.InsertMessagesAsync("Dead", Now.AddDays(-60), deadAt: Now.AddDays(-60)))[0];
+        var pending = (await _db.InsertMessagesAsync("Pending", Now.AddDays(-60)))[0];
+
+        var result = await _db.RunOutboxCleanupAsync();
+
+        Assert.Equal(1, result.Deleted);
+        Assert.Equal(Now.AddDays(-30), result.DeletedDeliveredBefore);
+        Assert.Null(await _db.FindAsync(expired));
+        Assert.Equal("{}", (await _db.FindAsync(kept))!.Payload);
+        Assert.Equal(PurgeDatabase.PersonalPayload, (await _db.FindAsync(dead))!.Payload);
+        Assert.Equal(PurgeDatabase.PersonalPayload, (await _db.FindAsync(pending))!.Payload);
+    }
+
+    [Fact]
+    public async Task AChangedRetentionInTheRegistry_ChangesWhatIsDeleted_AtTheNextRun()
+    {
+        var fifteenDaysOld = (await _db.InsertMessagesAsync("Delivered", Now.AddDays(-15), deliveredAt: Now.AddDays(-15)))[0];
+        var fiveDaysOld = (await _db.InsertMessagesAsync("Delivered", Now.AddDays(-5), deliveredAt: Now.AddDays(-5)))[0];
+        Assert.Equal(0, (await _db.RunOutboxCleanupAsync()).Deleted);
+
+        await _db.ExecuteAsync("UPDATE data_categories SET retention_months = 0, retention_days = 10 WHERE code = 'delivery_logs'");
+        var result = await _db.RunOutboxCleanupAsync();
+
+        Assert.Equal(1, result.Deleted);
+        Assert.Null(await _db.FindAsync(fifteenDaysOld));
+        Assert.NotNull(await _db.FindAsync(fiveDaysOld));
+
+        // Months are calendar months: one month before 27 November is 27 October.
+        await _db.ExecuteAsync("UPDATE data_categories SET retention_months = 1, retention_days = 0 WHERE code = 'delivery_logs'");
+        Assert.Equal(new DateTimeOffset(2026, 10, 27, 3, 17, 0, TimeSpan.Zero), (await _db.RunOutboxCleanupAsync()).DeletedDeliveredBefore);
+    }
+
+    [Fact]
+    public async Task TwelveThousandRows_AreHandledInBatchesOfFiveThousand_OneShortStatementEach()
+    {
+        await _db.InsertMessagesAsync("Delivered", Now.AddDays(-41), deliveredAt: Now.AddDays(-40), count: 12_000);
+        await _db.InsertMessagesAsync("Delivered", Now.AddDays(-3), deliveredAt: Now.AddDays(-2), count: 12_000);
+
+        var result = await _db.RunOutboxCleanupAsync(new Dictionary<string, string?> { ["Imail:Schedules:OutboxCleanup:BatchSize"] = "5000" });
+
+        Assert.Equal((12_000, 12_000, 6), (result.Deleted, result.PayloadsPurged, result.Statements));
+        var statements = _db.Statements.Select(PurgeDatabase.Folded).ToList();
+        Assert.Equal(6, statements.Count);
+        Assert.All(statements.Take(3), sql => Assert.Equal(
+            "DELETE FROM outbox_messages WHERE id = ANY(ARRAY( SELECT id FROM outbox_messages WHERE state = 'Delivered' AND delivered_at < @p0 " +
+            "ORDER BY delivered_at LIMIT @p1 FOR UPDATE SKIP LOCKED))", sql));
+        Assert.All(statements.Skip(3), sql => Assert.Equal(
+            "UPDATE outbox_messages SET payload = '{}'::jsonb, payload_purged_at = @p0 WHERE id = ANY(ARRAY( SELECT id FROM outbox_messages " +
+            "WHERE state = 'Delivered' AND payload_purged_at IS NULL AND delivered_at < @p1 ORDER BY delivered_at LIMIT @p2 FOR UPDATE SKIP LOCKED))", sql));
+        Assert.Equal(12_000L, await _db.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE payload = '{}'::jsonb"));
+    }
+
+    [Fact]
+    public async Task ASecondRun_FindsNothingLeftToDo()
+    {
+        await _db.InsertMessagesAsync("Delivered", Now.AddDays(-41), deliveredAt: Now.AddDays(-40), count: 3);
+        await _db.InsertMessagesAsync("Delivered", Now.AddDays(-3), deliveredAt: Now.AddDays(-2), count: 3);
+        Assert.Equal((3, 3), await RunAsync());
+
+        Assert.Equal((0, 0), await RunAsync());
+
+        async Task<(int, int)> RunAsync()
+        {
+            var result = await _db.RunOutboxCleanupAsync();
+            return (result.Deleted, result.PayloadsPurged);
+        }
+    }
+
+    [Fact]
+    public async Task AnOperator_RunsItByName()
+    {
+        var expired = (await _db.InsertMessagesAsync("Delivered", Now.AddDays(-41), deliveredAt: Now.AddDays(-40)))[0];
+        await using var services = _db.Services();
+
+        Assert.Equal(2, await ScheduledJobs.RunJobByNameAsync(services, "no-such-job"));
+        Assert.NotNull(await _db.FindAsync(expired));
+
+        Assert.Equal(0, await ScheduledJobs.RunJobByNameAsync(services, "outbox-cleanup"));
+        Assert.Null(await _db.FindAsync(expired));
+    }
+
+    [Fact]
+    public async Task TheWorkerProgram_RunsAJob_AndExits()
+    {
+        // The worker reads the real clock.
+        var expired = (await _db.InsertMessagesAsync("Delivered", DateTimeOffset.UtcNow.AddDays(-41), deliveredAt: DateTimeOffset.UtcNow.AddDays(-40)))[0];
+
+        var exitCode = await WorkerProgram.Main([ScheduledJobs.RunJobCommand, "outbox-cleanup", $"--ConnectionStrings:Imail={_db.ConnectionString}"]);
+
+        Assert.Equal(0, exitCode);
+        Assert.Null(await _db.FindAsync(expired));
+        Assert.Equal(2, await WorkerProgram.Main([ScheduledJobs.RunJobCommand, $"--ConnectionStrings:Imail={_db.ConnectionString}"]));
+    }
+}
