@@ -67,11 +67,19 @@ public sealed class IdeBrowserTests(IdeBrowserTests.Api api) : IClassFixture<Ide
         await operationEditor.ClickAsync();
         // Inserted, not typed: Monaco would auto-close the braces.
         await page.Keyboard.InsertTextAsync("{ imail: __typename }");
-        var response = page.WaitForResponseAsync(r =>
-            r.Url == $"{baseAddress}/graphql" && r.Request.Method == "POST" && r.Request.PostData?.Contains("imail: __typename") == true);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Run Operation" }).ClickAsync();
+        // On a loaded machine the first click can land before the IDE has taken the new text in: click again until it posts.
+        IResponse? response = null;
+        for (var attempt = 0; attempt < 6 && response is null; attempt++)
+        {
+            var posted = page.WaitForResponseAsync(r =>
+                r.Url == $"{baseAddress}/graphql" && r.Request.Method == "POST" && r.Request.PostData?.Contains("imail: __typename") == true,
+                new() { Timeout = 15_000 });
+            await page.GetByRole(AriaRole.Button, new() { Name = "Run Operation" }).ClickAsync();
+            try { response = await posted; } catch (TimeoutException) { }
+        }
 
-        Assert.Equal(200, (await response).Status);
+        Assert.NotNull(response);
+        Assert.Equal(200, response!.Status);
         var result = page.Locator(".monaco-editor").Filter(new() { HasText = "\"imail\": \"Query\"" });
         await Expect(result).ToBeVisibleAsync(new() { Timeout = Patience });
         Assert.Empty(external);
