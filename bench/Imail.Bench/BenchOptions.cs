@@ -29,7 +29,22 @@ public sealed record BenchOptions
     /// <summary>Rows in the seeded <c>users</c> table.</summary>
     public int Users { get; init; } = 1000;
 
-    /// <summary>Benchmark ids to run (B1, B1b, B1c); empty for all.</summary>
+    /// <summary>B2: measured sign-ups (half as many more, twice as fast, warm up first).</summary>
+    public int B2Messages { get; init; } = 400;
+
+    /// <summary>B2: sign-ups per second, steady and well below saturation.</summary>
+    public double B2Rate { get; init; } = 20;
+
+    /// <summary>B3: e-mails per run.</summary>
+    public int B3Emails { get; init; } = 10_000;
+
+    /// <summary>B3: rounds of the three sides (MailKit, relay with 1 worker, with 2 workers), alternating order.</summary>
+    public int B3Rounds { get; init; } = 3;
+
+    /// <summary>B3: try relay settings (batch size, parallelism, no SMTP) even when the target is met; they always run when it is missed.</summary>
+    public bool Profile { get; init; }
+
+    /// <summary>Benchmark ids to run (B1, B1b, B1c, B2, B3); empty for all.</summary>
     public IReadOnlySet<string> Only { get; init; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
     public TimeSpan Round => Duration / Rounds;
@@ -45,8 +60,13 @@ public sealed record BenchOptions
           --connections N  concurrent connections of the load generator (default 32)
           --client C       wrk | dotnet | auto (default: wrk, installed with apt-get when missing)
           --users N        users seeded in the database (default 1000)
-          --only IDS       run only these benchmarks, e.g. --only B1c or --only B1,B1b
-          --verbose        print every warm-up step (req/s, methods the JIT compiled)
+          --messages N     B2: measured signUp mutations (default 400), sent at --rate
+          --rate R         B2: signUp mutations per second (default 20)
+          --emails N       B3: e-mails per run (default 10000)
+          --b3-rounds N    B3: rounds of MailKit / relay 1 worker / relay 2 workers (default 3)
+          --profile        B3: also try relay settings (BatchSize, Parallelism, no SMTP) when the target is met
+          --only IDS       run only these benchmarks, e.g. --only B1c or --only B2,B3
+          --verbose        print every warm-up step (req/s, methods the JIT compiled), and the SQL B3 saw
         T is a number with a unit: 500ms, 10s, 2m (a bare number is seconds).
         Exit code: 0 all targets met, 1 a target missed or a check failed, 2 bad usage or harness error.
         """;
@@ -70,7 +90,12 @@ public sealed record BenchOptions
                     "--connections" => options with { Connections = PositiveInt(Value()) },
                     "--client" => options with { Client = Value() is var c && c is "wrk" or "dotnet" or "auto" ? c : throw new FormatException("--client is wrk, dotnet or auto.") },
                     "--users" => options with { Users = PositiveInt(Value()) },
+                    "--messages" => options with { B2Messages = PositiveInt(Value()) },
+                    "--rate" => options with { B2Rate = PositiveInt(Value()) },
+                    "--emails" => options with { B3Emails = PositiveInt(Value()) },
+                    "--b3-rounds" => options with { B3Rounds = PositiveInt(Value()) },
                     "--only" => options,
+                    "--profile" => options with { Profile = true },
                     "-v" or "--verbose" => options with { Verbose = true },
                     "-h" or "--help" => throw new HelpRequested(),
                     _ => throw new FormatException($"Unknown option '{name}'."),

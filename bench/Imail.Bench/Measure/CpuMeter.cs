@@ -33,12 +33,14 @@ public sealed class CpuMeter
             if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
             if (Stat(pid) is not { } stat) continue;
             if (pid == postmaster || stat.ParentPid == postmaster) ticks += stat.Ticks;
+            // Backends that have exited (closed connections) live on in the postmaster's children's time.
+            if (pid == postmaster) ticks += stat.ChildTicks;
         }
         return TimeSpan.FromSeconds(ticks / TicksPerSecond);
     }
 
-    /// <summary>Parent pid and user+system ticks from /proc/PID/stat (the name may hold spaces: parse after the last ')').</summary>
-    private static (int ParentPid, long Ticks)? Stat(int pid)
+    /// <summary>Parent pid, user+system ticks and reaped children's ticks from /proc/PID/stat (the name may hold spaces: parse after the last ')').</summary>
+    private static (int ParentPid, long Ticks, long ChildTicks)? Stat(int pid)
     {
         string text;
         try
@@ -54,9 +56,10 @@ public sealed class CpuMeter
             return null;
         }
         var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-        // After the name: state(0) ppid(1) … utime(11) stime(12).
+        // After the name: state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14).
         return (int.Parse(fields[1], CultureInfo.InvariantCulture),
-            long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
+            long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture),
+            long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture));
     }
 
     /// <summary>The cluster TestDatabase started for this process: its data folder's postmaster.pid names the server.</summary>

@@ -47,6 +47,13 @@ public static class Report
                       + "judged against the target. **CPU** is the same comparison made from CPU time per request (API process + PostgreSQL), "
                       + "which other programs on a shared machine disturb much less: when the two disagree, the machine was busy. "
                       + "Absolute req/s depend on the machine and what else runs on it: compare ratios, not req/s, between runs.");
+        if (rows.Any(r => r.Id is "B2" or "B3"))
+        {
+            md.AppendLine();
+            md.AppendLine("The outbox rows read differently: **B2** is an absolute latency (commit of the mutation → acceptance by a local SMTP server), "
+                          + "no baseline; **B3**'s first column is the relay (1 and 2 workers), its baseline plain MailKit sending the same e-mails to the same server, "
+                          + "and its ratio the relay's e-mails/s (1 worker) divided by MailKit's, median over alternating rounds.");
+        }
         md.AppendLine();
         md.AppendLine("| " + string.Join(" | ", Headers) + " |");
         md.AppendLine("|" + string.Concat(Headers.Select(_ => "---|")));
@@ -58,11 +65,16 @@ public static class Report
         md.AppendLine($"- machine: {run.Machine}");
         md.AppendLine($"- runtime: {run.Runtime}");
         md.AppendLine($"- PostgreSQL: {run.PostgreSql} (tests' cluster settings: fsync off), {run.Options.Users:N0} users seeded");
-        md.AppendLine($"- load: {run.LoadClient}; warm-up at least {Seconds(run.Options.Warmup)} per side, until the JIT is quiet; then {run.Options.Rounds} rounds per side (ABBA order), "
+        md.AppendLine($"- load (B1, B1c): {run.LoadClient}; warm-up at least {Seconds(run.Options.Warmup)} per side, until the JIT is quiet; then {run.Options.Rounds} rounds per side (ABBA order), "
                       + $"each measured over {Seconds(run.Options.Round)} in the middle of the load (the load generator's start and stop stay out)");
         md.AppendLine("- API under test: the real host (Program.cs) in Release on a loopback Kestrel port, Production environment, logs at Warning; "
                       + "baselines: minimal endpoints with the same authentication, in the same process on another port. "
                       + "API, baselines, PostgreSQL and the load generator share the machine's cores.");
+        if (rows.Any(r => r.Id is "B2" or "B3"))
+            md.AppendLine("- outbox (B2, B3): relay workers built by `AddImailWorker()` over the worker's appsettings.json (Quartz schedules off), "
+                          + "in this process on the API's database, logs at Warning; an SMTP server (the tests' `SmtpTestServer`, package SmtpServer) "
+                          + $"on loopback in this process. B2: {run.Options.B2Messages} sign-ups at {run.Options.B2Rate:0}/s; "
+                          + $"B3: {run.Options.B3Emails:N0} e-mails per run, {run.Options.B3Rounds} rounds.");
         foreach (var row in rows)
         {
             md.AppendLine();
@@ -79,6 +91,18 @@ public static class Report
                 foreach (var r in comparison.Rounds)
                     md.AppendLine(string.Create(CultureInfo.InvariantCulture,
                         $"| {r.Round} | {r.GraphQL.RequestsPerSecond:N0} | {r.Baseline.RequestsPerSecond:N0} | {r.Ratio:0.000} | {r.GraphQL.CpuMicros:N0} | {r.Baseline.CpuMicros:N0} | {r.CpuRatio:0.000} | {r.GraphQL.Load.P50Ms:0.00} / {r.GraphQL.Load.P99Ms:0.00} | {r.Baseline.Load.P50Ms:0.00} / {r.Baseline.Load.P99Ms:0.00} |"));
+            }
+            foreach (var (title, table) in row.Tables.Where(t => t.Rows.Count > 0))
+            {
+                md.AppendLine();
+                if (title.Length > 0)
+                {
+                    md.AppendLine(title);
+                    md.AppendLine();
+                }
+                md.AppendLine("| " + string.Join(" | ", table[0]) + " |");
+                md.AppendLine("|" + string.Concat(table[0].Select(_ => "---|")));
+                foreach (var cells in table.Skip(1)) md.AppendLine("| " + string.Join(" | ", cells.Select(c => c.Replace("|", "\\|"))) + " |");
             }
             if (row.Notes.Count > 0)
             {

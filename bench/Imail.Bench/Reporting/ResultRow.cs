@@ -38,6 +38,9 @@ public sealed class ResultRow
 
     public Comparison? Comparison { get; set; }
 
+    /// <summary>Tables of figures for the markdown report (each: a title, then rows whose first is the headers), e.g. B2's intervals or B3's runs.</summary>
+    public List<(string Title, IReadOnlyList<string[]> Rows)> Tables { get; } = [];
+
     public bool ChecksPassed => Checks.All(c => !c.StartsWith('✗'));
 
     /// <summary>Records a check; a failed one makes the row <see cref="Outcome.Invalid"/>.</summary>
