@@ -48,11 +48,12 @@ public class RelayCrashTests(ITestOutputHelper output)
             smtp.OnMessage = n =>
             {
                 if (n != killAt) return;
+                // Noted before the kill: the test thread may see the process gone before this callback returns.
+                Volatile.Write(ref killed, true);
                 worker.Kill(); // while it waits for this message's reply: mid-batch
-                killed = true;
             };
             await Eventually.Async(() => Task.FromResult(worker.HasExited), x => x, $"worker killed at message {killAt}", TimeSpan.FromSeconds(60));
-            Assert.True(killed, "the worker exited by itself:\n" + string.Join("\n", worker.Output));
+            Assert.True(Volatile.Read(ref killed), "the worker exited by itself:\n" + string.Join("\n", worker.Output));
             smtp.OnMessage = null;
             var leased = await LeasedAsync(db);
             output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: kill {kill}: at message {killAt}, {leased} messages left leased (its batch in flight)");
