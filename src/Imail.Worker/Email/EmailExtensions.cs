@@ -1,4 +1,6 @@
 using Imail.Worker.Relay;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -7,9 +9,19 @@ namespace Imail.Worker.Email;
 
 public static class EmailExtensions
 {
+    /// <summary>The publisher's name, address and privacy contact, and the sender address: configuration, not code (P1).</summary>
+    public const string PublisherDefaultsFile = "imail-publisher.json";
+
     /// <summary>E-mail delivery for the outbox relay: Liquid templates per locale, MailKit over SMTP (<c>Imail:Smtp</c>, <c>Imail:Publisher</c>).</summary>
     public static IHostApplicationBuilder AddImailEmail(this IHostApplicationBuilder builder)
     {
+        // Lowest precedence: appsettings, environment variables and the command line still override it.
+        builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
+        {
+            FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
+            Path = PublisherDefaultsFile,
+            Optional = false,
+        });
         builder.Services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section);
         builder.Services.AddOptions<PublisherOptions>().BindConfiguration(PublisherOptions.Section);
         builder.Services.TryAddSingleton<EmailRenderer>();

@@ -1,6 +1,7 @@
 using Imail.Domain.Outbox;
 using Imail.Domain.Users;
 using Imail.Worker.Email;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Imail.Worker.Tests.Email;
@@ -108,15 +109,20 @@ public class EmailTemplateTests
     [Fact]
     public void ThePublisherDefaults_AreConfiguration_InBothProcesses()
     {
-        foreach (var project in new[] { "Imail.Api", "Imail.Worker" })
+        // Both processes (the worker, and the API hosting the worker) bind them through AddImailEmail.
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new Microsoft.Extensions.Hosting.HostApplicationBuilderSettings
         {
-            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(
-                Path.Combine(Testing.TestDatabase.RepositoryRoot(), "src", project, "appsettings.json")))!;
-            var publisher = json["Imail"]!["Publisher"]!;
-            Assert.Equal(Publisher.Name, (string?)publisher["Name"]);
-            Assert.Equal(Publisher.Address, (string?)publisher["Address"]);
-            Assert.Contains("@", (string?)publisher["PrivacyContact"]);
-        }
+            DisableDefaults = true,
+        });
+        builder.AddImailEmail();
+        var publisher = builder.Configuration.GetSection(PublisherOptions.Section).Get<PublisherOptions>()!;
+        Assert.Equal(Publisher.Name, publisher.Name);
+        Assert.Equal(Publisher.Address, publisher.Address);
+        Assert.Contains("@", publisher.PrivacyContact);
+
+        // And configuration above them wins.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Imail:Publisher:Name"] = "Other" });
+        Assert.Equal("Other", builder.Configuration["Imail:Publisher:Name"]);
     }
 
     private sealed class StaticMonitor<T>(T value) : IOptionsMonitor<T>
