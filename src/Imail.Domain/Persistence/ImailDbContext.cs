@@ -1,4 +1,7 @@
+using Imail.Domain.ConnectedAccounts;
+using Imail.Domain.Consents;
 using Imail.Domain.DataCategories;
+using Imail.Domain.Navigation;
 using Imail.Domain.Outbox;
 using Imail.Domain.Users;
 using Microsoft.EntityFrameworkCore;
@@ -14,6 +17,11 @@ public sealed class ImailDbContext(DbContextOptions<ImailDbContext> options) : D
     public DbSet<User> Users => Set<User>();
     public DbSet<DataCategory> DataCategories => Set<DataCategory>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<Cookie> Cookies => Set<Cookie>();
+    public DbSet<Consent> Consents => Set<Consent>();
+    public DbSet<ConsentRecord> ConsentRecords => Set<ConsentRecord>();
+    public DbSet<NavigationEvent> NavigationEvents => Set<NavigationEvent>();
+    public DbSet<ConnectedAccount> ConnectedAccounts => Set<ConnectedAccount>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ImailDbContext).Assembly);
