@@ -1,5 +1,7 @@
 using GraphQL.Types;
 using Imail.Api.Auth;
+using Imail.Api.ConnectedAccounts;
+using Imail.Api.Consents;
 using Imail.Api.DataCategories;
 using Imail.Api.Schema;
 using Imail.Domain.Users;
@@ -24,6 +26,8 @@ public sealed class UserType : ObjectGraphType<User>
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<PersonalDataItemType>>>>("personalData")
             .Description("What Imail holds about this person, grouped by data category (P2), with each category's retention.")
             .Resolve(ctx => PersonalDataItem.Of(ctx.Source, ctx.RequestServices!));
+        ConsentUserFields.AddTo(this);
+        ConnectedAccountUserFields.AddTo(this);
         this.Allow(Roles.User, Roles.Staff);
     }
 }
