@@ -1,4 +1,5 @@
 using GraphQL;
+using Imail.Api.ConnectedAccounts;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Imail.Api.Schema;
@@ -36,6 +37,7 @@ public static class GraphQLExtensions
             .AddErrorInfoProvider(e => e.ExposeExceptionDetails = options.ExposeExceptionDetails));
 
         builder.Services.AddSingleton<Users.PersonalDataMap>();
+        builder.Services.AddImailConnectedAccounts();
 
         // Each feature contributes its root fields; found here so a new feature needs no wiring.
         foreach (var type in typeof(ImailSchema).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }))

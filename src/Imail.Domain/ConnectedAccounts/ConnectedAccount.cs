@@ -33,7 +33,93 @@ public sealed class ConnectedAccount
 
     /// <summary>What the service shared, inside the granted scopes only.</summary>
     public IReadOnlyList<SharedField> Fields => _fields;
+
+    /// <summary>
+    /// A first connection: keeps only the received fields that a granted scope of the provider
+    /// covers; the rest is dropped here, before anything is stored, and named in the result.
+    /// </summary>
+    public static Reception Connect(Guid userId, string provider, string externalAccountId,
+        IEnumerable<string> grantedScopes, IEnumerable<ReceivedField> receivedFields,
+        ConnectedAccountProviders catalogue, TimeProvider clock)
+    {
+        var known = catalogue.Find(provider);
+        Rule.Check(known is not null, "UNKNOWN_PROVIDER",
+            $"'{provider}' is not a provider one can connect; see connectedAccountProviders.", "provider");
+        var id = externalAccountId?.Trim() ?? "";
+        Rule.Check(id.Length is > 0 and <= ExternalIdMaxLength && !id.Any(char.IsControl), "INVALID_EXTERNAL_ACCOUNT_ID",
+            $"The external account id must have 1 to {ExternalIdMaxLength} characters and no control characters.", "externalAccountId");
+        var now = clock.GetUtcNow();
+        var account = new ConnectedAccount
+        {
+            Id = Ids.New(clock),
+            UserId = userId,
+            Provider = known!.Name,
+            ExternalAccountId = id,
+            ConnectedAt = now,
+        };
+        var dropped = account.Receive(known, grantedScopes, receivedFields, now);
+        return new Reception(account, dropped);
+    }
+
+    /// <summary>
+    /// The same external account connected again: the new grant replaces the old one, and what
+    /// was received before but lies outside the new scopes is deleted. Returns the dropped names.
+    /// </summary>
+    public IReadOnlyList<string> Reconnect(IEnumerable<string> grantedScopes, IEnumerable<ReceivedField> receivedFields,
+        ConnectedAccountProviders catalogue, TimeProvider clock)
+    {
+        var known = catalogue.Find(Provider);
+        // A provider removed from the catalogue grants nothing any more: reconnecting is refused like a new connection would be.
+        Rule.Check(known is not null, "UNKNOWN_PROVIDER", $"'{Provider}' is no longer a provider one can connect.", "provider");
+        return Receive(known!, grantedScopes, receivedFields, clock.GetUtcNow());
+    }
+
+    private IReadOnlyList<string> Receive(ProviderDescription provider, IEnumerable<string> grantedScopes,
+        IEnumerable<ReceivedField> receivedFields, DateTimeOffset now)
+    {
+        var scopes = (grantedScopes ?? []).Select(s => s?.Trim() ?? "").Distinct().ToList();
+        var unknown = scopes.Where(s => provider.Scope(s) is null).ToList();
+        // Refused rather than ignored: the consent screen is rendered from the catalogue, so a scope it
+        // does not know means the front-end and the catalogue disagree about what the user agreed to.
+        Rule.Check(unknown.Count == 0, "INVALID_SCOPE",
+            $"Scope(s) {string.Join(", ", unknown.Select(s => $"'{s}'"))} are not known for '{provider.Name}'; see connectedAccountProviders.",
+            "grantedScopes");
+
+        var received = (receivedFields ?? []).ToList();
+        var twice = received.GroupBy(f => f.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        Rule.Check(twice.Count == 0, "DUPLICATE_FIELD",
+            $"Field(s) {string.Join(", ", twice.Select(n => $"'{n}'"))} were sent more than once.", "profile");
+
+        // Scopes in catalogue order, so a field that two granted scopes cover is filed under the first.
+        var granted = provider.Scopes.Where(s => scopes.Contains(s.Name)).ToList();
+        var kept = new List<SharedField>();
+        var dropped = new List<string>();
+        foreach (var field in received)
+        {
+            var scope = granted.FirstOrDefault(s => s.Fields.Contains(field.Name));
+            if (scope is null)
+            {
+                dropped.Add(field.Name);
+                continue;
+            }
+            Rule.Check((field.Value?.Length ?? 0) <= ValueMaxLength, "VALUE_TOO_LONG",
+                $"The value of '{field.Name}' is longer than {ValueMaxLength} characters.", "profile");
+            kept.Add(new SharedField(scope.Name, field.Name, field.Value ?? ""));
+        }
+
+        GrantedScopes = granted.Select(s => s.Name).ToList();
+        _fields.Clear();
+        _fields.AddRange(kept);
+        UpdatedAt = now;
+        return dropped;
+    }
 }
+
+/// <summary>A piece of profile data as the other service sent it, before scope filtering.</summary>
+public sealed record ReceivedField(string Name, string Value);
+
+/// <summary>A connection and the names of the received fields that were not stored (outside the granted scopes).</summary>
+public sealed record Reception(ConnectedAccount Account, IReadOnlyList<string> DroppedFields);
 
 /// <summary>One piece of profile data a connected service sent, and the scope that allowed it.</summary>
 public sealed class SharedField
