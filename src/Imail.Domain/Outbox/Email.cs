@@ -23,7 +23,10 @@ public static class EmailTemplates
     /// <summary>To the new address when the account's e-mail changes.</summary>
     public const string EmailChangedNewAddress = "email-changed-new-address";
 
-    public static readonly IReadOnlyList<string> All = [SignUpConfirmation, EmailChangedOldAddress, EmailChangedNewAddress];
+    /// <summary>To a signed-up user when their consent period ended at its expiry: they will be asked again on their next visit (P5).</summary>
+    public const string ConsentRenewalReminder = "consent-renewal-reminder";
+
+    public static readonly IReadOnlyList<string> All = [SignUpConfirmation, EmailChangedOldAddress, EmailChangedNewAddress, ConsentRenewalReminder];
 }
 
 public static class EmailOutbox

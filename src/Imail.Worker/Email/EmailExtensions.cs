@@ -15,13 +15,7 @@ public static class EmailExtensions
     /// <summary>E-mail delivery for the outbox relay: Liquid templates per locale, MailKit over SMTP (<c>Imail:Smtp</c>, <c>Imail:Publisher</c>).</summary>
     public static IHostApplicationBuilder AddImailEmail(this IHostApplicationBuilder builder)
     {
-        // Lowest precedence: appsettings, environment variables and the command line still override it.
-        builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
-        {
-            FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
-            Path = PublisherDefaultsFile,
-            Optional = false,
-        });
+        AddPublisherDefaults(builder.Configuration);
         builder.Services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section);
         builder.Services.AddOptions<PublisherOptions>().BindConfiguration(PublisherOptions.Section);
         builder.Services.TryAddSingleton<EmailRenderer>();
@@ -29,5 +23,17 @@ public static class EmailExtensions
         builder.Services.TryAddSingleton<SmtpConnectionPool>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxSender, EmailSender>());
         return builder;
+    }
+
+    /// <summary>Loads <see cref="PublisherDefaultsFile"/> at the lowest precedence (once): appsettings, environment variables and the command line still override it.</summary>
+    public static void AddPublisherDefaults(IConfigurationBuilder configuration)
+    {
+        if (configuration.Sources.OfType<JsonConfigurationSource>().Any(s => s.Path == PublisherDefaultsFile)) return;
+        configuration.Sources.Insert(0, new JsonConfigurationSource
+        {
+            FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
+            Path = PublisherDefaultsFile,
+            Optional = false,
+        });
     }
 }

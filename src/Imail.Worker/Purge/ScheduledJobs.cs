@@ -1,4 +1,5 @@
 using Imail.Domain.Persistence;
+using Imail.Worker.Consents;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,7 +21,17 @@ public static class ScheduledJobs
         "outbox-cleanup", "OutboxCleanup", "0 17 * * * ?",
         "Empties the payload of delivered outbox messages after Imail:Outbox:PurgePayloadAfter and deletes them after the delivery_logs retention.");
 
-    public static IReadOnlyList<ScheduledJob> All { get; } = [OutboxCleanup];
+    /// <summary>P5: consent periods end at their expiry; a signed-up person gets one renewal reminder per period.</summary>
+    public static readonly ScheduledJob ConsentExpiry = ScheduledJob.Create<ConsentExpiryJob>(
+        "consent-expiry", "ConsentExpiry", "0 * * * * ?",
+        "Ends consent periods at their expiry (first deposit + 13 months) and queues one renewal reminder e-mail per period to signed-up users.");
+
+    /// <summary>P6/P7: navigation events are deleted past the registry's navigation retention.</summary>
+    public static readonly ScheduledJob NavigationPurge = ScheduledJob.Create<NavigationPurgeJob>(
+        "navigation-purge", "NavigationPurge", "0 23 * * * ?",
+        "Deletes navigation events older than the navigation retention of the data-category registry.");
+
+    public static IReadOnlyList<ScheduledJob> All { get; } = [OutboxCleanup, ConsentExpiry, NavigationPurge];
 
     public static IReadOnlyList<string> Names { get; } = All.Select(j => j.Name).ToList();
 

@@ -139,7 +139,13 @@ public sealed class ClusteredSchedulesTests(ITestOutputHelper output)
         ConcurrentQueue<(string, DateTimeOffset)>? firings = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Imail"] = connectionString });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Imail"] = connectionString,
+            // These tests watch one schedule (outbox-cleanup); the others would only add firings to tell apart.
+            ["Imail:Schedules:ConsentExpiry:Enabled"] = "false",
+            ["Imail:Schedules:NavigationPurge:Enabled"] = "false",
+        });
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.Services.AddImailDatabase(connectionString);
         builder.AddImailSchedules();
