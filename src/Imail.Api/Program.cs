@@ -1,4 +1,5 @@
 using Imail.Api.Auth;
+using Imail.Api.Consents;
 using Imail.Api.Schema;
 using Imail.Api.Hosting;
 using Imail.Api.Ide;
@@ -20,6 +21,9 @@ try
 
     // Who is calling: JWT bearer tokens, roles user/partner/staff.
     builder.AddImailAuth();
+
+    // Consents (P5): the 13-month rules and the key receipts are signed with.
+    builder.AddImailConsents();
 
     // The schema and its execution: feature folders add their fields.
     builder.AddImailGraphQL();

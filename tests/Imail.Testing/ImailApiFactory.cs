@@ -25,6 +25,9 @@ public class ImailApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>The key tests sign tokens with (base64 of 32 bytes); never used outside tests.</summary>
     public const string TestSigningKey = "dGVzdC1zaWduaW5nLWtleS1mb3ItaW1haWwtdGVzdHMhIQ==";
 
+    /// <summary>The key receipts are signed with in tests (P-256, made once per test run).</summary>
+    public static readonly string TestReceiptKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem();
+
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
     public string ConnectionString { get; private set; } = "";
 
@@ -40,6 +43,7 @@ public class ImailApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Imail", ConnectionString);
         builder.UseSetting("Imail:Auth:SigningKey", TestSigningKey);
+        builder.UseSetting("Imail:Consents:ReceiptSigningKey", TestReceiptKey);
         builder.UseSetting("Imail:Database:MigrateOnStartup", "false");
         builder.UseSetting("Imail:GraphQL:ExposeExceptionDetails", "true");
         // API tests do not relay: a test class that wants the worker's jobs in the host sets this to true in Settings.

@@ -1,5 +1,12 @@
+using GraphQL;
+using GraphQL.DataLoader;
 using GraphQL.Types;
+using Imail.Api.Schema;
+using Imail.Api.Users;
+using Imail.Domain.Consents;
+using Imail.Domain.Persistence;
 using Imail.Domain.Users;
+using Microsoft.EntityFrameworkCore;
 
 namespace Imail.Api.Consents;
 
@@ -8,5 +15,33 @@ public static class ConsentUserFields
 {
     public static void AddTo(ObjectGraphType<User> user)
     {
+        user.Field<NonNullGraphType<ConsentStatusType>>("consentStatus")
+            .Description("The account's cookie consent: whether the banner must be shown, and until when the answers hold.")
+            .Resolve(ctx => Current(ctx).Then(consent => ConsentStatus.Of(consent, Now(ctx), Rules(ctx))));
+        user.Field<NonNullGraphType<ListGraphType<NonNullGraphType<PurposeConsentType>>>>("consents")
+            .Description("The answer in force for each purpose the banner asks about (empty answers when never asked or lapsed).")
+            .Resolve(ctx => Current(ctx).Then(consent => ConsentStatus.Of(consent, Now(ctx), Rules(ctx)).Purposes));
+        user.Field<NonNullGraphType<ConsentRecordConnectionType>>("consentRecords")
+            .Description("Every consent decision this person made, oldest first, each with its signed receipt (proof of consent).")
+            .Arguments(Paging.Arguments())
+            .ResolveAsync(async ctx =>
+            {
+                var id = ctx.Source.Id;
+                return await KeysetPaging.ByIdAsync(ctx, db => db.ConsentRecords.AsNoTracking().Where(r => r.UserId == id), r => r.Id);
+            });
     }
+
+    private static DateTimeOffset Now(IResolveFieldContext ctx) => ctx.RequestServices!.GetRequiredService<TimeProvider>().GetUtcNow();
+
+    private static ConsentRules Rules(IResolveFieldContext ctx) => ctx.RequestServices!.GetRequiredService<ConsentRules>();
+
+    /// <summary>The current period of every user on the level, in one statement.</summary>
+    private static GraphQL.DataLoader.IDataLoaderResult<Consent?> Current(IResolveFieldContext<User> ctx) =>
+        ctx.Loader<Guid, Consent>("consents:current", async (services, ids, ct) =>
+        {
+            await using var db = await services.GetRequiredService<IDbContextFactory<ImailDbContext>>().CreateDbContextAsync(ct);
+            var consents = await db.Consents.AsNoTracking().Where(c => c.UserId != null && ids.Contains(c.UserId.Value) && c.EndedAt == null)
+                .ToListAsync(ct);
+            return consents.ToDictionary(c => c.UserId!.Value);
+        }).Load(ctx.Source.Id);
 }

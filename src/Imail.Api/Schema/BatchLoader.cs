@@ -66,3 +66,16 @@ public static class BatchLoaders
         }
     }
 }
+
+public static class DataLoaderResults
+{
+    /// <summary>Shapes a loaded value once it arrives, still batched with the rest of the level.</summary>
+    public static IDataLoaderResult<TResult> Then<T, TResult>(this IDataLoaderResult<T> result, Func<T, TResult> shape) =>
+        new Shaped<T, TResult>(result, shape);
+
+    private sealed class Shaped<T, TResult>(IDataLoaderResult<T> inner, Func<T, TResult> shape) : IDataLoaderResult<TResult>
+    {
+        public async Task<TResult> GetResultAsync(CancellationToken ct = default) => shape(await inner.GetResultAsync(ct));
+        async Task<object?> IDataLoaderResult.GetResultAsync(CancellationToken ct) => await GetResultAsync(ct);
+    }
+}

@@ -1,6 +1,7 @@
 using GraphQL;
 using GraphQL.Types;
 using Imail.Api.Auth;
+using Imail.Api.Consents;
 using Imail.Api.Schema;
 using Imail.Domain.Outbox;
 using Imail.Domain.Users;
@@ -9,7 +10,7 @@ using Npgsql;
 
 namespace Imail.Api.Users;
 
-public sealed record SignUpInput(string Email, string DisplayName, string? Locale);
+public sealed record SignUpInput(string Email, string DisplayName, string? Locale, string? VisitorId);
 
 public sealed record UpdateProfileInput(string? Email, string? DisplayName, string? Locale);
 
@@ -18,7 +19,7 @@ public sealed class UserMutations(TimeProvider clock) : IMutationFields
     public void AddTo(MutationType mutation)
     {
         mutation.Field<NonNullGraphType<SignUpPayloadType>>("signUp")
-            .Description("Creates an account and sends a confirmation e-mail. Errors: `INVALID_EMAIL`, `INVALID_DISPLAY_NAME`, `UNSUPPORTED_LOCALE`, `EMAIL_TAKEN`.")
+            .Description("Creates an account and sends a confirmation e-mail. Given the device's visitor id, the cookie consent given before sign-up joins the account (P5). Errors: `INVALID_EMAIL`, `INVALID_DISPLAY_NAME`, `UNSUPPORTED_LOCALE`, `INVALID_VISITOR_ID`, `EMAIL_TAKEN`.")
             .Argument<NonNullGraphType<SignUpInputType>>("input")
             .AllowAnyone()
             .GrantsResult()
@@ -26,11 +27,19 @@ public sealed class UserMutations(TimeProvider clock) : IMutationFields
             {
                 var input = ctx.GetArgument<SignUpInput>("input");
                 var user = User.SignUp(input.Email, input.DisplayName, input.Locale, clock);
+                var visitor = ConsentInputs.ParseVisitorId(input.VisitorId);
                 await using var db = await ctx.Db();
                 if (await db.Users.AnyAsync(u => u.Email == user.Email, ctx.CancellationToken)) return EmailTaken<User>();
                 db.Users.Add(user);
                 db.EnqueueEmail(EmailTemplates.SignUpConfirmation, user, clock);
-                return await SaveAsync(db, user, ctx.CancellationToken);
+                if (visitor is null) return await SaveAsync(db, user, ctx.CancellationToken);
+                // The account and its consent arrive together, or not at all.
+                await using var transaction = await db.Database.BeginTransactionAsync(ctx.CancellationToken);
+                var saved = await SaveAsync(db, user, ctx.CancellationToken);
+                if (saved.Errors.Count > 0) return saved;
+                await db.Desk(ctx.RequestServices!).AttachVisitorAsync(visitor.Value, user.Id, ctx.CancellationToken);
+                await transaction.CommitAsync(ctx.CancellationToken);
+                return saved;
             }));
 
         mutation.Field<NonNullGraphType<UpdateProfilePayloadType>>("updateProfile")
@@ -85,6 +94,7 @@ public sealed class SignUpInputType : InputObjectGraphType<SignUpInput>
         Field(i => i.Email).Description("The e-mail address; stored in lower case.");
         Field(i => i.DisplayName).Description("1 to 100 characters.");
         Field(i => i.Locale, nullable: true).Description("A BCP 47 tag whose language is fr, nl or en (`nl-BE` is fine); default fr.");
+        Field(i => i.VisitorId, type: typeof(IdGraphType)).Description("The device's visitor id (consent cookie): its cookie consent joins the new account.");
     }
 }
 

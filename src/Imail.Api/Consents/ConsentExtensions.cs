@@ -1,0 +1,62 @@
+using System.Security.Cryptography;
+using Imail.Api.Hosting;
+using Imail.Domain.Consents;
+using Imail.Domain.Persistence;
+using Imail.Worker.Email;
+using Microsoft.Extensions.Options;
+
+namespace Imail.Api.Consents;
+
+/// <summary>The key receipts are signed with (<c>Imail:Consents:ReceiptSigningKey</c>, a PEM EC P-256 private key).</summary>
+public sealed class ReceiptKeyOptions
+{
+    public string? ReceiptSigningKey { get; set; }
+}
+
+public static class ConsentExtensions
+{
+    /// <summary>The 13-month rules (P5), the receipt signer and the controller named in receipts (P1).</summary>
+    public static WebApplicationBuilder AddImailConsents(this WebApplicationBuilder builder)
+    {
+        EmailExtensions.AddPublisherDefaults(builder.Configuration);
+        builder.Services.AddOptions<ConsentRules>().BindConfiguration(ConsentRules.Section)
+            .Validate(r => r.ValidityMonths is > 0 and <= ConsentRules.MaxValidityMonths, "Imail:Consents:ValidityMonths must be 1 to 13 (P5).")
+            .Validate(r => r.RefusalMemoryMonths is > 0 and <= ConsentRules.MaxValidityMonths, "Imail:Consents:RefusalMemoryMonths must be 1 to 13.")
+            .Validate(r => TimeZoneInfo.TryFindSystemTimeZoneById(r.TimeZone, out _), "Imail:Consents:TimeZone is not a known time zone.");
+        builder.Services.AddOptions<ReceiptKeyOptions>().BindConfiguration(ConsentRules.Section);
+        builder.Services.AddOptions<PublisherOptions>().BindConfiguration(PublisherOptions.Section);
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<ConsentRules>>().Value);
+        builder.Services.AddSingleton(sp => new ReceiptSigner(LoadKey(
+            sp.GetRequiredService<IOptions<ReceiptKeyOptions>>().Value, sp.GetRequiredService<IHostEnvironment>(), sp.GetRequiredService<LocalFolder>())));
+        builder.Services.AddSingleton(sp =>
+        {
+            var publisher = sp.GetRequiredService<IOptions<PublisherOptions>>().Value;
+            return new ReceiptController(publisher.Name, publisher.Address, publisher.PrivacyContact);
+        });
+        return builder;
+    }
+
+    /// <summary>A desk for one unit of work.</summary>
+    public static ConsentDesk Desk(this ImailDbContext db, IServiceProvider services) => new(db,
+        services.GetRequiredService<ConsentRules>(), services.GetRequiredService<ReceiptSigner>(),
+        services.GetRequiredService<ReceiptController>(), services.GetRequiredService<TimeProvider>());
+
+    private static ECDsa LoadKey(ReceiptKeyOptions options, IHostEnvironment environment, LocalFolder local)
+    {
+        var pem = options.ReceiptSigningKey;
+        if (string.IsNullOrWhiteSpace(pem))
+        {
+            if (!environment.IsDevelopment())
+                throw new InvalidOperationException(
+                    "Set Imail:Consents:ReceiptSigningKey (environment Imail__Consents__ReceiptSigningKey): a PEM EC P-256 private key, e.g. from `openssl ecparam -name prime256v1 -genkey -noout`.");
+            var file = local.PathOf("dev-receipt-key.pem");
+            if (!File.Exists(file)) File.WriteAllText(file, ECDsa.Create(ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem());
+            pem = File.ReadAllText(file);
+        }
+        var key = ECDsa.Create();
+        try { key.ImportFromPem(pem); }
+        catch (ArgumentException) { throw new InvalidOperationException("Imail:Consents:ReceiptSigningKey is not a PEM EC private key."); }
+        if (key.KeySize != 256) throw new InvalidOperationException("Imail:Consents:ReceiptSigningKey must be a P-256 key (ES256).");
+        return key;
+    }
+}
