@@ -20,6 +20,7 @@ internal sealed class ConsentConfiguration : IEntityTypeConfiguration<Consent>
         consent.HasIndex(c => c.VisitorId).IsUnique().HasFilter("ended_at IS NULL").HasDatabaseName("ix_consents_current_visitor");
         consent.HasIndex(c => c.UserId).IsUnique().HasFilter("ended_at IS NULL").HasDatabaseName("ix_consents_current_user");
         consent.HasIndex(c => c.ExpiresAt).HasFilter("ended_at IS NULL").HasDatabaseName("ix_consents_expiring");
+        consent.HasIndex(c => c.FirstDepositAt).HasFilter("ended_at IS NOT NULL").HasDatabaseName("ix_consents_ended_first_deposit"); // consent-proof-purge
         consent.Property(c => c.Version).IsRowVersion();
         consent.HasMany(c => c.Choices).WithOne().HasForeignKey(c => c.ConsentId).OnDelete(DeleteBehavior.Cascade);
         consent.Navigation(c => c.Choices).AutoInclude();

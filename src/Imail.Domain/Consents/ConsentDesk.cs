@@ -168,9 +168,13 @@ public sealed class ConsentDesk(ImailDbContext db, ConsentRules rules, ReceiptSi
             .ToListAsync(ct);
         var before = neighbours.FirstOrDefault(r => r.Sequence == record.Sequence - 1);
         var after = neighbours.FirstOrDefault(r => r.Sequence == record.Sequence + 1);
+        // The head of a chain goes when its periods pass the consent_proofs retention: a first
+        // surviving record without predecessor is the purged start, not a gap in the middle.
+        var startPurged = before is null && record.Sequence > 1 && !await db.ConsentRecords.AsNoTracking()
+            .AnyAsync(r => r.ChainKey == record.ChainKey && r.Sequence < record.Sequence, ct);
         var chainIntact =
             (record.Sequence == 1 ? record.PreviousHash is null
-                : before is not null && before.Hash == record.PreviousHash && ConsentReceipts.HashOf(ConsentReceipts.Payload(before)) == before.Hash)
+                : startPurged || before is not null && before.Hash == record.PreviousHash && ConsentReceipts.HashOf(ConsentReceipts.Payload(before)) == before.Hash)
             && (after is null || after.PreviousHash == record.Hash);
         if (!chainIntact) problems.Add("CHAIN_BROKEN");
         return new ReceiptVerification(problems.Count == 0, signatureValid, true, intact, chainIntact, problems, record);

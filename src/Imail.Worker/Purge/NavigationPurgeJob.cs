@@ -30,12 +30,7 @@ public sealed class NavigationPurgeJob(
         var batch = schedules.Get(ScheduledJobs.NavigationPurge.Name).BatchSize;
         await using var db = await databases.CreateDbContextAsync(ct);
 
-        var retention = await db.DataCategories.AsNoTracking()
-            .Where(c => c.Code == DataCategoryCodes.Navigation)
-            .Select(c => new { c.RetentionMonths, c.RetentionDays })
-            .SingleOrDefaultAsync(ct)
-            ?? throw new InvalidOperationException($"The data category '{DataCategoryCodes.Navigation}' is missing from the registry: the navigation retention is read from it.");
-        var period = new RetentionPeriod(retention.RetentionMonths, retention.RetentionDays);
+        var period = await db.RetentionOfAsync(DataCategoryCodes.Navigation, ct);
         var before = period.Before(now);
 
         // One batch per statement, read through ix_navigation_events_occurred_at and reached by primary

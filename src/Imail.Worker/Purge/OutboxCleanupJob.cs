@@ -45,12 +45,7 @@ public sealed class OutboxCleanupJob(
         var batch = schedules.Get(ScheduledJobs.OutboxCleanup.Name).BatchSize;
         await using var db = await databases.CreateDbContextAsync(ct);
 
-        var retention = await db.DataCategories.AsNoTracking()
-            .Where(c => c.Code == DataCategoryCodes.DeliveryLogs)
-            .Select(c => new { c.RetentionMonths, c.RetentionDays })
-            .SingleOrDefaultAsync(ct)
-            ?? throw new InvalidOperationException($"The data category '{DataCategoryCodes.DeliveryLogs}' is missing from the registry: the outbox retention is read from it.");
-        var period = new RetentionPeriod(retention.RetentionMonths, retention.RetentionDays);
+        var period = await db.RetentionOfAsync(DataCategoryCodes.DeliveryLogs, ct);
         var deleteBefore = period.Before(now);
         var purgeBefore = now - outbox.Value.PurgePayloadAfter;
 

@@ -31,7 +31,12 @@ public static class ScheduledJobs
         "navigation-purge", "NavigationPurge", "0 23 * * * ?",
         "Deletes navigation events older than the navigation retention of the data-category registry.");
 
-    public static IReadOnlyList<ScheduledJob> All { get; } = [OutboxCleanup, ConsentExpiry, NavigationPurge];
+    /// <summary>P5/P7: ended consent periods, their choices and proofs are deleted past the registry's consent_proofs retention.</summary>
+    public static readonly ScheduledJob ConsentProofPurge = ScheduledJob.Create<ConsentProofPurgeJob>(
+        "consent-proof-purge", "ConsentProofPurge", "0 41 3 * * ?",
+        "Deletes ended consent periods, with their choices and proofs of consent, whose last decision is older than the consent_proofs retention of the data-category registry.");
+
+    public static IReadOnlyList<ScheduledJob> All { get; } = [OutboxCleanup, ConsentExpiry, NavigationPurge, ConsentProofPurge];
 
     public static IReadOnlyList<string> Names { get; } = All.Select(j => j.Name).ToList();
 

@@ -156,6 +156,24 @@ public class ProofOfConsentTests(ImailApiFactory api) : IClassFixture<ImailApiFa
     }
 
     [Fact]
+    public async Task Receipt_AfterTheStartOfItsChainWasPurged_StillVerifies_ButAGapInTheMiddleDoesNot()
+    {
+        var first = await api.DecideAsync(Input(null, true, true));
+        var visitor = (string)first["visitorId"]!;
+        var second = await api.DecideAsync(Input(visitor, false, true));
+        var third = await api.DecideAsync(Input(visitor, true, true));
+
+        // consent-proof-purge removes the oldest records of a chain first.
+        await api.ExecuteDbAsync(db => db.Database.ExecuteSqlAsync($"DELETE FROM consent_records WHERE id = {Guid.Parse((string)first["record"]!["id"]!)}"));
+        var afterPurge = (await api.GraphQLAsync(Verify, new { receipt = (string)second["record"]!["receipt"]! })).DataOrFail()["verifyConsentReceipt"]!;
+        Assert.True((bool)afterPurge["valid"]!, afterPurge.ToJsonString());
+
+        await api.ExecuteDbAsync(db => db.Database.ExecuteSqlAsync($"UPDATE consent_records SET sequence = 1 WHERE id = {Guid.Parse((string)second["record"]!["id"]!)}"));
+        var gap = (await api.GraphQLAsync(Verify, new { receipt = (string)third["record"]!["receipt"]! })).DataOrFail()["verifyConsentReceipt"]!;
+        Assert.False((bool)gap["chainIntact"]!);
+    }
+
+    [Fact]
     public async Task Receipt_WithAForgedPayloadOrGarbage_FailsVerification()
     {
         var receipt = (string)(await api.DecideAsync(Input(null, false, false)))["record"]!["receipt"]!;

@@ -145,6 +145,7 @@ public sealed class ClusteredSchedulesTests(ITestOutputHelper output)
             // These tests watch one schedule (outbox-cleanup); the others would only add firings to tell apart.
             ["Imail:Schedules:ConsentExpiry:Enabled"] = "false",
             ["Imail:Schedules:NavigationPurge:Enabled"] = "false",
+            ["Imail:Schedules:ConsentProofPurge:Enabled"] = "false",
         });
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.Services.AddImailDatabase(connectionString);

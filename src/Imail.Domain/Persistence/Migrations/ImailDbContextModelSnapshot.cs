@@ -118,6 +118,10 @@ namespace Imail.Domain.Persistence.Migrations
                         .HasDatabaseName("ix_consents_expiring")
                         .HasFilter("ended_at IS NULL");
 
+                    b.HasIndex("FirstDepositAt")
+                        .HasDatabaseName("ix_consents_ended_first_deposit")
+                        .HasFilter("ended_at IS NOT NULL");
+
                     b.HasIndex("UserId")
                         .IsUnique()
                         .HasDatabaseName("ix_consents_current_user")

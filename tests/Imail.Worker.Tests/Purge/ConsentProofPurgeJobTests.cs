@@ -1,0 +1,173 @@
+using System.Security.Cryptography;
+using Imail.Domain.Consents;
+using Imail.Domain.Persistence;
+using Imail.Worker.Purge;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Imail.Worker.Tests.Purge;
+
+/// <summary>
+/// P5/P7/P8: a proof of consent lives for the registry's consent_proofs retention, counted from the
+/// period's last decision; an ended period then goes with its choices and records, in batches.
+/// </summary>
+public sealed class ConsentProofPurgeJobTests : IAsyncLifetime
+{
+    private static readonly ReceiptSigner Signer = new(ECDsa.Create(ECCurve.NamedCurves.nistP256));
+    private readonly PurgeDatabase _db = new();
+    private DateTimeOffset Now => _db.Clock.GetUtcNow();
+
+    public Task InitializeAsync() => _db.InitializeAsync();
+    public Task DisposeAsync() => _db.DisposeAsync();
+
+    [Fact]
+    public async Task P5_ProofOfConsentIsDeletedPastItsRetention()
+    {
+        // Seeded consent_proofs retention: 60 months, from the decision. Now is 27 November 2026 03:17 UTC.
+        var boundary = new DateTimeOffset(2021, 11, 27, 3, 17, 0, TimeSpan.Zero);
+        // Both periods were opened long before the limit: what counts is their last decision.
+        var past = await PeriodAsync(boundary.AddMonths(-3), lastDecisionAt: boundary.AddSeconds(-1), endedAt: boundary.AddMonths(2));
+        var atTheBoundary = await PeriodAsync(boundary.AddMonths(-3), lastDecisionAt: boundary, endedAt: boundary.AddMonths(2));
+        var recent = await PeriodAsync(Now.AddMonths(-14), lastDecisionAt: Now.AddMonths(-14), endedAt: Now.AddMonths(-1));
+        Assert.Equal((2L, 2L), (await CountAsync("consent_choices", past), await CountAsync("consent_records", past)));
+
+        var result = await RunAsync();
+
+        Assert.Equal((1, boundary, "P5Y", 1), (result.Deleted, result.DecidedBefore, result.Retention.Iso8601, result.Statements));
+        Assert.Equal([atTheBoundary, recent], await RemainingAsync());
+        Assert.Equal((0L, 0L), (await CountAsync("consent_choices", past), await CountAsync("consent_records", past)));
+        Assert.Equal((2L, 2L), (await CountAsync("consent_choices", atTheBoundary), await CountAsync("consent_records", atTheBoundary)));
+        Assert.Equal(0, (await RunAsync()).Deleted);
+    }
+
+    [Fact]
+    public async Task P5_ACurrentConsentIsNeverPurged()
+    {
+        // Ten years old and long past its expiry, but not ended: it is still the visitor's period.
+        var current = await PeriodAsync(Now.AddYears(-10), lastDecisionAt: Now.AddYears(-10), endedAt: null);
+        var ended = await PeriodAsync(Now.AddYears(-10), lastDecisionAt: Now.AddYears(-10), endedAt: Now.AddYears(-9));
+
+        Assert.Equal(1, (await RunAsync()).Deleted);
+
+        Assert.Equal([current], await RemainingAsync());
+        Assert.DoesNotContain(ended, await RemainingAsync());
+        Assert.Equal((2L, 1L), (await CountAsync("consent_choices", current), await CountAsync("consent_records", current)));
+    }
+
+    [Fact]
+    public async Task P7_AChangedRetentionInTheRegistryChangesWhatIsDeleted()
+    {
+        var fortyDaysOld = await PeriodAsync(Now.AddDays(-50), lastDecisionAt: Now.AddDays(-40), endedAt: Now.AddDays(-30));
+        var tenDaysOld = await PeriodAsync(Now.AddDays(-20), lastDecisionAt: Now.AddDays(-10), endedAt: Now.AddDays(-5));
+        Assert.Equal(0, (await RunAsync()).Deleted);
+
+        await _db.ExecuteAsync("UPDATE data_categories SET retention_months = 1, retention_days = 0 WHERE code = 'consent_proofs'");
+
+        var result = await RunAsync();
+        Assert.Equal((1, "P1M"), (result.Deleted, result.Retention.Iso8601));
+        Assert.Equal([tenDaysOld], await RemainingAsync());
+        Assert.DoesNotContain(fortyDaysOld, await RemainingAsync());
+    }
+
+    [Fact]
+    public async Task P7_TwoThousandFiveHundredPeriods_AreDeletedInBatchesOfAThousand_OneShortStatementEach()
+    {
+        await InsertManyAsync(Now.AddMonths(-75), 2_500);
+        await InsertManyAsync(Now.AddMonths(-30), 10);
+        var settings = new Dictionary<string, string?> { ["Imail:Schedules:ConsentProofPurge:BatchSize"] = "1000" };
+
+        var result = await RunAsync(settings);
+
+        Assert.Equal((2_500, 3), (result.Deleted, result.Statements));
+        var statements = _db.Statements.Select(PurgeDatabase.Folded).ToList();
+        Assert.Equal(3, statements.Count);
+        Assert.All(statements, sql => Assert.Equal(
+            "DELETE FROM consents WHERE id = ANY(ARRAY( SELECT c.id FROM consents AS c " +
+            "WHERE c.ended_at IS NOT NULL AND c.first_deposit_at < @p0 " +
+            "AND NOT EXISTS (SELECT 1 FROM consent_records AS r WHERE r.consent_id = c.id AND r.decided_at >= @p1) " +
+            "ORDER BY c.first_deposit_at LIMIT @p2 FOR UPDATE OF c SKIP LOCKED))", sql));
+        Assert.Equal(10L, await _db.ScalarAsync<long>("SELECT count(*) FROM consents"));
+        Assert.Equal(20L, await _db.ScalarAsync<long>("SELECT count(*) FROM consent_choices"));
+        Assert.Equal(10L, await _db.ScalarAsync<long>("SELECT count(*) FROM consent_records"));
+        Assert.Equal(0, (await RunAsync(settings)).Deleted);
+    }
+
+    [Fact]
+    public async Task AnOperator_RunsItByName()
+    {
+        var old = await PeriodAsync(Now.AddMonths(-75), lastDecisionAt: Now.AddMonths(-75), endedAt: Now.AddMonths(-70));
+        await using var services = _db.Services();
+
+        Assert.Equal(0, await ScheduledJobs.RunJobByNameAsync(services, "consent-proof-purge"));
+
+        Assert.DoesNotContain(old, await RemainingAsync());
+    }
+
+    private async Task<ConsentProofPurgeResult> RunAsync(IDictionary<string, string?>? settings = null)
+    {
+        await using var services = _db.Services(settings);
+        return await services.GetRequiredService<ConsentProofPurgeJob>().RunAsync(CancellationToken.None);
+    }
+
+    private ImailDbContext Database() => new(DatabaseSetup.Options(_db.ConnectionString));
+
+    /// <summary>
+    /// A period opened at <paramref name="openedAt"/> (first decision and record), with a second record
+    /// at <paramref name="lastDecisionAt"/> when later, ended at <paramref name="endedAt"/> unless null.
+    /// </summary>
+    private async Task<Guid> PeriodAsync(DateTimeOffset openedAt, DateTimeOffset lastDecisionAt, DateTimeOffset? endedAt)
+    {
+        var clock = new FakeTimeProvider(openedAt);
+        var visitorId = Guid.NewGuid();
+        var consent = Consent.Open(visitorId, null,
+            [new PurposeChoice(ConsentPurpose.Statistics, true), new PurposeChoice(ConsentPurpose.Personalisation, false)],
+            openedAt, new ConsentRules(), clock);
+        var first = Write(consent, null, openedAt, clock);
+        var records = new List<ConsentRecord> { first };
+        if (lastDecisionAt > openedAt)
+        {
+            clock.SetUtcNow(lastDecisionAt);
+            records.Add(Write(consent, first, lastDecisionAt, clock));
+        }
+        if (endedAt is { } at) consent.End(at, ConsentEnd.Expired);
+
+        await using var db = Database();
+        db.Consents.Add(consent);
+        db.ConsentRecords.AddRange(records);
+        await db.SaveChangesAsync();
+        return consent.Id;
+    }
+
+    private static ConsentRecord Write(Consent consent, ConsentRecord? previous, DateTimeOffset at, TimeProvider clock) =>
+        ConsentRecord.Write(consent, ConsentAction.Decision, false, new DecisionContext("p", "b", "f"), previous,
+            chainKey: $"visitor:{consent.VisitorId}", new ReceiptController("n", "a", "c"), Signer, at, clock);
+
+    /// <summary>Ended periods (first deposit and only decision at <paramref name="at"/>), each with two choices and one record.</summary>
+    private async Task InsertManyAsync(DateTimeOffset at, int count) => await _db.ExecuteAsync($"""
+        WITH periods AS (
+          INSERT INTO consents (id, visitor_id, first_deposit_at, expires_at, ended_at, end_reason)
+          SELECT gen_random_uuid(), gen_random_uuid(), '{at:O}'::timestamptz, '{at:O}'::timestamptz + interval '13 months',
+                 '{at:O}'::timestamptz + interval '13 months', 'Expired'
+          FROM generate_series(1, {count})
+          RETURNING id, visitor_id, first_deposit_at, expires_at),
+        choices AS (
+          INSERT INTO consent_choices (consent_id, purpose, granted, decided_at)
+          SELECT p.id, c.purpose, c.granted, p.first_deposit_at
+          FROM periods AS p CROSS JOIN (VALUES ('Statistics', true), ('Personalisation', false)) AS c (purpose, granted))
+        INSERT INTO consent_records (id, consent_id, chain_key, sequence, visitor_id, decided_signed_in, action, decided_at,
+          granted, refused, policy_version, banner_version, front_end, first_deposit_at, expires_at, controller, hash, receipt)
+        SELECT gen_random_uuid(), p.id, 'visitor:' || p.visitor_id, 1, p.visitor_id, false, 'Decision', p.first_deposit_at,
+          ARRAY['statistics'], ARRAY['personalisation'], 'p', 'b', 'f', p.first_deposit_at, p.expires_at, '{"{}"}', repeat('0', 64), 'x'
+        FROM periods AS p
+        """);
+
+    private Task<long> CountAsync(string table, Guid consentId) =>
+        _db.ScalarAsync<long>($"SELECT count(*) FROM {table} WHERE consent_id = '{consentId}'");
+
+    private async Task<List<Guid>> RemainingAsync()
+    {
+        await using var db = Database();
+        return await db.Consents.AsNoTracking().IgnoreAutoIncludes().OrderBy(c => c.FirstDepositAt).Select(c => c.Id).ToListAsync();
+    }
+}
