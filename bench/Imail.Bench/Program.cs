@@ -6,6 +6,8 @@ using Imail.Bench.Benchmarks;
 using Imail.Bench.Hosting;
 using Imail.Bench.Load;
 using Imail.Bench.Reporting;
+using Imail.Domain.Consents;
+using Microsoft.Extensions.DependencyInjection;
 using Imail.Testing;
 
 // What to run: every benchmark for the default time, unless told otherwise (--help).
@@ -41,7 +43,7 @@ try
     api.Start();
 
     // The hand-written baselines, in this process, on another loopback port.
-    baseline = await BaselineHost.StartAsync(api.ConnectionString, api.InMemory);
+    baseline = await BaselineHost.StartAsync(api.ConnectionString, api.InMemory, api.Services.GetRequiredService<ConsentRules>());
     Log($"API at {api.Address}, baselines at {baseline.Address}; load: {client.Description}");
 
     var context = new BenchContext(options, api, baseline, client, users[users.Count / 2], Log, cancel.Token);

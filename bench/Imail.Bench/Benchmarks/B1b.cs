@@ -18,14 +18,14 @@ public sealed class B1b : IBenchmark
     public string Id => "B1b";
 
     public static string Query(int first) =>
-        $"query Users {{ users(first: {first}) {{ nodes {{ id email personalData {{ category {{ code name }} fields }} }} }} }}";
+        $"query Users {{ users(first: {first}) {{ nodes {{ consents {{ purpose }} connectedAccounts {{ provider }} }} }} }}";
 
     public async Task<ResultRow> RunAsync(BenchContext c)
     {
         var row = new ResultRow
         {
             Id = Id,
-            What = "SQL statements per `users(first: N)` page with nested data",
+            What = "SQL statements per `users(first: N) { consents connectedAccounts }` page",
             Target = $"≤ {MaxStatements}, same for every N",
         };
         var counts = new Dictionary<int, int>();

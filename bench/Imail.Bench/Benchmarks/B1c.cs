@@ -19,13 +19,15 @@ public sealed class B1c : ThroughputBenchmark
     protected override string BaselinePath => BaselineHost.InMemoryMePath;
     protected override string Query => DbFreeFields.Query;
 
-    /// <summary>Loads the user and the category registry once; both sides answer from these objects.</summary>
+    /// <summary>Loads the user, their current consent period and their connected accounts once; both sides answer from these objects.</summary>
     protected override async Task PrepareAsync(BenchContext c)
     {
-        var (user, categories) = await c.Api.ExecuteDbAsync(async db => (
+        var (user, consent, accounts) = await c.Api.ExecuteDbAsync(async db => (
             await db.Users.AsNoTracking().SingleAsync(u => u.Id == c.UserId, c.Cancellation),
-            await db.DataCategories.AsNoTracking().ToDictionaryAsync(x => x.Code, c.Cancellation)));
-        c.Api.InMemory.Categories = categories;
+            await db.Consents.AsNoTracking().SingleOrDefaultAsync(x => x.UserId == c.UserId && x.EndedAt == null, c.Cancellation),
+            await db.ConnectedAccounts.AsNoTracking().Where(a => a.UserId == c.UserId).OrderBy(a => a.Id).ToListAsync(c.Cancellation)));
+        c.Api.InMemory.Consent = consent;
+        c.Api.InMemory.ConnectedAccounts = accounts;
         c.Api.InMemory.User = user;
     }
 
@@ -33,10 +35,10 @@ public sealed class B1c : ThroughputBenchmark
     {
         row.Check(graphql.Count == 0 && baseline.Count == 0,
             $"neither side touches the database ({graphql.Count} and {baseline.Count} statements)");
-        row.Notes.Add("`benchMe` exists only in the bench's host: the schema has no DB-free field of B1's shape yet. It returns "
-                      + "a `BenchUser` with `me`'s fields (id, email, displayName, locale, personalData) from a User loaded at start-up; "
-                      + "`personalData` uses the production `PersonalDataItem.Of`, `category` the request's batch loader fed from memory, "
-                      + "and the production `DataCategory`/`RetentionPeriod` types. The transport, access rule, complexity analyser "
-                      + "and serializer are the production ones.");
+        row.Notes.Add("`benchMe` exists only in the bench's host: the schema has no DB-free field of B1's shape. It returns "
+                      + "a `BenchUser` with `me`'s `consents` and `connectedAccounts` from a user, consent period and accounts loaded at start-up; "
+                      + "both fields go through the request's batch loaders (fed from memory) as the production ones do, `consents` through "
+                      + "the production `ConsentStatus.Of` and `PurposeConsent` type, `connectedAccounts` through the production "
+                      + "`ConnectedAccount`/`SharedField` types. The transport, access rules, complexity analyser and serializer are the production ones.");
     }
 }

@@ -27,6 +27,12 @@ public abstract class ThroughputBenchmark : IBenchmark
 
     protected virtual Task PrepareAsync(BenchContext c) => Task.CompletedTask;
 
+    /// <summary>The request body both sides get (the query, and its variables if any).</summary>
+    protected virtual string Body(BenchContext c) => BenchContext.Body(Query);
+
+    /// <summary>The bearer token both sides get: a user's by default; null for an anonymous request.</summary>
+    protected virtual string? Token(BenchContext c) => c.UserToken;
+
     public async Task<ResultRow> RunAsync(BenchContext c)
     {
         var row = new ResultRow
@@ -36,11 +42,12 @@ public abstract class ThroughputBenchmark : IBenchmark
             Target = string.Create(CultureInfo.InvariantCulture, $"≥ {MinimumRatio:0.0#}×"),
         };
         await PrepareAsync(c);
-        var body = BenchContext.Body(Query);
-        var graphql = new LoadTarget($"{Id} GraphQL", c.GraphQLUrl, body, c.UserToken);
-        var baseline = new LoadTarget($"{Id} baseline", new Uri(c.Baseline.Address, BaselinePath), body, c.UserToken);
-        row.Notes.Add($"GraphQL: POST {graphql.Url.AbsolutePath} `{Query}` with a user token.");
-        row.Notes.Add($"Baseline: POST {BaselinePath} (same body and token; the endpoint ignores the body).");
+        var body = Body(c);
+        var token = Token(c);
+        var graphql = new LoadTarget($"{Id} GraphQL", c.GraphQLUrl, body, token);
+        var baseline = new LoadTarget($"{Id} baseline", new Uri(c.Baseline.Address, BaselinePath), body, token);
+        row.Notes.Add($"GraphQL: POST {graphql.Url.AbsolutePath} `{body}` " + (token is null ? "anonymously." : "with a user token."));
+        row.Notes.Add($"Baseline: POST {BaselinePath} (same body and token).");
 
         // The first request of each side does one-off work (schema, P9 sign-in write): not what is checked.
         await c.SendAsync(graphql);

@@ -1,9 +1,10 @@
 using GraphQL.Types;
 using Imail.Api.Auth;
-using Imail.Api.DataCategories;
+using Imail.Api.ConnectedAccounts;
+using Imail.Api.Consents;
 using Imail.Api.Schema;
-using Imail.Api.Users;
-using Imail.Domain.DataCategories;
+using Imail.Domain.ConnectedAccounts;
+using Imail.Domain.Consents;
 using Imail.Domain.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,31 +12,33 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace Imail.Bench.DbFree;
 
 /// <summary>
-/// B1c needs B1's query with no database. The schema has no such field yet, so the bench adds one
+/// B1c needs B1's query with no database. The schema has no such field, so the bench adds one
 /// to the host under test, the way a feature does (an <see cref="IQueryFields"/> in DI):
-/// <c>benchMe</c> answers the same shape as <c>me</c> from objects loaded once at start-up. It
-/// reuses the production pieces that do not touch the database: <see cref="PersonalDataItem.Of"/>,
-/// <see cref="DataCategoryType"/>, <see cref="RetentionPeriodType"/>, <see cref="LocaleType"/>,
-/// the access rule and the request's batch loader (fed from memory).
+/// <c>benchMe</c> answers the same shape as <c>me { consents connectedAccounts }</c> from objects
+/// loaded once at start-up. It reuses the production pieces that do not touch the database:
+/// <see cref="ConsentStatus.Of"/> and <see cref="PurposeConsentType"/>, <see cref="ConnectedAccountType"/>
+/// (and its <c>SharedField</c> type), the access rules, and the request's batch loaders (fed from
+/// memory instead of SQL), as the production <c>User</c> fields use them.
 /// </summary>
 public static class DbFreeFields
 {
-    public const string Query = "query Me { benchMe { id email displayName locale personalData { category { code name retention { iso8601 } } fields } } }";
+    public const string Query =
+        "query Me { benchMe { consents { purpose granted effective decidedAt } connectedAccounts { id provider grantedScopes connectedAt shared { scope name value } } } }";
 
     public static void Add(IServiceCollection services, InMemoryMe data)
     {
         services.AddSingleton(data);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IQueryFields, DbFreeQueries>());
         services.AddTransient<BenchUserType>();
-        services.AddTransient<BenchPersonalDataItemType>();
     }
 }
 
-/// <summary>The signed-in user and the category registry, as read from the database once.</summary>
+/// <summary>The signed-in user, their current consent period and their connected accounts, as read from the database once.</summary>
 public sealed class InMemoryMe
 {
     public User? User { get; set; }
-    public IReadOnlyDictionary<string, DataCategory> Categories { get; set; } = new Dictionary<string, DataCategory>();
+    public Consent? Consent { get; set; }
+    public IReadOnlyList<ConnectedAccount> ConnectedAccounts { get; set; } = [];
 }
 
 public sealed class DbFreeQueries(InMemoryMe data) : IQueryFields
@@ -52,29 +55,28 @@ public sealed class BenchUserType : ObjectGraphType<User>
     public BenchUserType()
     {
         Name = "BenchUser";
-        Field(u => u.Id, type: typeof(NonNullGraphType<IdGraphType>));
-        Field(u => u.Email);
-        Field(u => u.DisplayName);
-        Field(u => u.Locale, type: typeof(NonNullGraphType<LocaleType>));
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<BenchPersonalDataItemType>>>>("personalData")
-            .Resolve(ctx => PersonalDataItem.Of(ctx.Source, ctx.RequestServices!));
-        this.Allow(Roles.User, Roles.Staff);
-    }
-}
-
-public sealed class BenchPersonalDataItemType : ObjectGraphType<PersonalDataItem>
-{
-    public BenchPersonalDataItemType()
-    {
-        Name = "BenchPersonalDataItem";
-        Field<NonNullGraphType<DataCategoryType>>("category")
-            .Resolve(ctx => ctx.Loader<string, DataCategory>("bench:categoriesByCode", (services, codes, _) =>
+        // As ConsentUserFields.consents: the current period through the request's loader, then its status now.
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<PurposeConsentType>>>>("consents")
+            .Resolve(ctx => ctx.Loader<Guid, Consent>("bench:consents:current", (services, ids, _) =>
+                {
+                    var consent = services.GetRequiredService<InMemoryMe>().Consent;
+                    IReadOnlyDictionary<Guid, Consent> found = consent is { UserId: { } owner } && ids.Contains(owner)
+                        ? new Dictionary<Guid, Consent> { [owner] = consent }
+                        : new Dictionary<Guid, Consent>();
+                    return Task.FromResult(found);
+                }).Load(ctx.Source.Id)
+                .Then(consent => ConsentStatus.Of(consent, ctx.RequestServices!.GetRequiredService<TimeProvider>().GetUtcNow(),
+                    ctx.RequestServices!.GetRequiredService<ConsentRules>()).Purposes));
+        // As ConnectedAccountUserFields.connectedAccounts: the accounts by owner through the request's loader.
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<ConnectedAccountType>>>>("connectedAccounts")
+            .Allow(Roles.User, Roles.Staff)
+            .Resolve(ctx => ctx.Loader<Guid, IReadOnlyList<ConnectedAccount>>("bench:connectedAccountsByUser", (services, userIds, _) =>
             {
-                var all = services.GetRequiredService<InMemoryMe>().Categories;
-                IReadOnlyDictionary<string, DataCategory> found = codes.Where(all.ContainsKey).ToDictionary(c => c, c => all[c]);
+                var accounts = services.GetRequiredService<InMemoryMe>().ConnectedAccounts;
+                IReadOnlyDictionary<Guid, IReadOnlyList<ConnectedAccount>> found =
+                    userIds.ToDictionary(id => id, id => (IReadOnlyList<ConnectedAccount>)accounts.Where(a => a.UserId == id).ToList());
                 return Task.FromResult(found);
-            }).Load(ctx.Source.CategoryCode));
-        Field(i => i.Fields);
+            }).Load(ctx.Source.Id));
         this.Allow(Roles.User, Roles.Staff);
     }
 }

@@ -12,7 +12,7 @@ namespace Imail.Bench.Hosting;
 /// The real API host (Program.cs, every <c>AddImail…()</c> call) on a loopback Kestrel port, on a
 /// database of its own cloned from the tests' migrated template. Set up as production would be:
 /// Production environment, logs at Warning, no exception details, the system clock, and the
-/// worker's jobs out of process. The one addition is the bench-only DB-free field of B1c.
+/// worker's jobs out of process. The one addition is the bench-only DB-free field of B1c; the one setting of its own, a receipt signing key.
 /// </summary>
 public sealed class ApiUnderTest : ImailApiFactory
 {
@@ -26,7 +26,11 @@ public sealed class ApiUnderTest : ImailApiFactory
         ["Imail:GraphQL:ExposeExceptionDetails"] = "false",
         // Production runs the worker as its own process; in-process jobs would compete for the same 2 cores.
         ["Imail:Worker:InProcess"] = "false",
+        // Outside Development the API refuses to start without a receipt key (P5): one made for this run.
+        ["Imail:Consents:ReceiptSigningKey"] = ReceiptKey,
     };
+
+    private static readonly string ReceiptKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

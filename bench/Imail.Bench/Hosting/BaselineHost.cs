@@ -5,9 +5,9 @@ using Imail.Api.Auth;
 using Imail.Api.Hosting;
 using Imail.Api.Users;
 using Imail.Bench.DbFree;
-using Imail.Domain.DataCategories;
+using Imail.Domain.ConnectedAccounts;
+using Imail.Domain.Consents;
 using Imail.Domain.Persistence;
-using Imail.Domain.Users;
 using Imail.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -30,6 +30,7 @@ public sealed class BaselineHost : IAsyncDisposable
 {
     public const string MePath = "/baseline/me";
     public const string InMemoryMePath = "/baseline/bench-me";
+    public const string ConsentStatusPath = "/baseline/consent-status";
 
     private readonly WebApplication _app;
 
@@ -37,7 +38,7 @@ public sealed class BaselineHost : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<BaselineHost> StartAsync(string connectionString, InMemoryMe inMemory)
+    public static async Task<BaselineHost> StartAsync(string connectionString, InMemoryMe inMemory, ConsentRules consentRules)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -54,19 +55,25 @@ public sealed class BaselineHost : IAsyncDisposable
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddImailDatabase(connectionString);
         builder.AddImailAuth();
-        builder.Services.AddSingleton<PersonalDataMap>();
         builder.Services.AddSingleton(inMemory);
+        // The API's own rules (13 months, refusal memory, time zone), as its configuration bound them.
+        builder.Services.AddSingleton(consentRules);
 
         var app = builder.Build();
         app.UseImailAuth();
         app.MapPost(MePath, MeAsync);
         app.MapPost(InMemoryMePath, InMemoryMeAsync);
+        app.MapPost(ConsentStatusPath, ConsentStatusAsync);
         await app.StartAsync();
         return new BaselineHost(app, new Uri(app.Urls.First()));
     }
 
-    /// <summary>B1's baseline: the user, then the categories of their data; the resolvers' two queries.</summary>
-    private static async Task MeAsync(HttpContext http, IDbContextFactory<ImailDbContext> dbs)
+    /// <summary>
+    /// B1's baseline: the user, then their current consent period (with its choices) and their connected
+    /// accounts (with their shared fields): the resolvers' three queries, written with the same LINQ
+    /// (hence the same SQL), one after the other on one context.
+    /// </summary>
+    private static async Task MeAsync(HttpContext http, IDbContextFactory<ImailDbContext> dbs, ConsentRules rules, TimeProvider clock)
     {
         if (CurrentUser.Id(http.User) is not { } id)
         {
@@ -76,27 +83,59 @@ public sealed class BaselineHost : IAsyncDisposable
         var ct = http.RequestAborted;
         await using var db = await dbs.CreateDbContextAsync(ct);
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
-        UserDto? me = null;
+        MeDto? me = null;
         if (user is not null)
         {
-            var items = PersonalDataItem.Of(user, http.RequestServices).ToList();
-            var codes = items.Select(i => i.CategoryCode).Distinct().ToList();
-            var categories = await db.DataCategories.AsNoTracking().Where(c => codes.Contains(c.Code)).ToDictionaryAsync(c => c.Code, ct);
-            me = UserDto.From(user, items, categories);
+            IReadOnlyCollection<Guid> ids = [user.Id];
+            var consent = (await db.Consents.AsNoTracking().Where(c => c.UserId != null && ids.Contains(c.UserId.Value) && c.EndedAt == null)
+                .ToListAsync(ct)).FirstOrDefault();
+            IReadOnlyCollection<Guid> userIds = [user.Id];
+            var accounts = await db.ConnectedAccounts.AsNoTracking()
+                .Where(a => userIds.Contains(a.UserId))
+                .OrderBy(a => a.UserId).ThenBy(a => a.Id)
+                .ToListAsync(ct);
+            me = MeDto.From(ConsentStatus.Of(consent, clock.GetUtcNow(), rules), accounts);
         }
         await http.Response.WriteAsJsonAsync(new MeResponse(new MeData(me)), BaselineJson.Default.MeResponse, cancellationToken: ct);
     }
 
     /// <summary>B1c's baseline: the same JSON from the same in-memory objects as <c>benchMe</c>.</summary>
-    private static async Task InMemoryMeAsync(HttpContext http, InMemoryMe data)
+    private static async Task InMemoryMeAsync(HttpContext http, InMemoryMe data, ConsentRules rules, TimeProvider clock)
     {
         if (CurrentUser.Id(http.User) is null)
         {
             http.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return;
         }
-        UserDto? me = data.User is { } user ? UserDto.From(user, PersonalDataItem.Of(user, http.RequestServices).ToList(), data.Categories) : null;
+        var me = data.User is null ? null : MeDto.From(ConsentStatus.Of(data.Consent, clock.GetUtcNow(), rules), data.ConnectedAccounts);
         await http.Response.WriteAsJsonAsync(new BenchMeResponse(new BenchMeData(me)), BaselineJson.Default.BenchMeResponse, cancellationToken: http.RequestAborted);
+    }
+
+    /// <summary>
+    /// B6's baseline: the visitor id from the request's <c>variables.v</c>, the visitor's current period
+    /// with its choices (the same <c>CurrentForVisitorAsync</c> the consent desk calls), the same status.
+    /// Anonymous, like the query.
+    /// </summary>
+    private static async Task ConsentStatusAsync(HttpContext http, IDbContextFactory<ImailDbContext> dbs, ConsentRules rules, TimeProvider clock)
+    {
+        var ct = http.RequestAborted;
+        var request = await http.Request.ReadFromJsonAsync(BaselineJson.Default.VisitorRequest, ct);
+        var status = ConsentStatus.NeverAsked;
+        if (Guid.TryParse(request?.Variables?.V, out var visitor) && visitor != Guid.Empty)
+        {
+            await using var db = await dbs.CreateDbContextAsync(ct);
+            var consent = await db.CurrentForVisitorAsync(visitor, ct);
+            // A visitor whose device period was superseded by their account's: the desk's second and third statements.
+            if (consent is null)
+            {
+                var owner = await db.Consents.Where(c => c.VisitorId == visitor && c.UserId != null)
+                    .OrderByDescending(c => c.FirstDepositAt).Select(c => c.UserId).FirstOrDefaultAsync(ct);
+                if (owner is { } account) consent = await db.CurrentForUserAsync(account, ct);
+            }
+            status = ConsentStatus.Of(consent, ConsentRules.Truncate(clock.GetUtcNow()), rules);
+        }
+        await http.Response.WriteAsJsonAsync(new ConsentStatusResponse(new ConsentStatusData(ConsentStatusDto.From(status))),
+            BaselineJson.Default.ConsentStatusResponse, cancellationToken: ct);
     }
 
     public async ValueTask DisposeAsync()
@@ -107,36 +146,67 @@ public sealed class BaselineHost : IAsyncDisposable
 }
 
 public sealed record MeResponse(MeData Data);
-public sealed record MeData(UserDto? Me);
+public sealed record MeData(MeDto? Me);
 public sealed record BenchMeResponse(BenchMeData Data);
-public sealed record BenchMeData(UserDto? BenchMe);
+public sealed record BenchMeData(MeDto? BenchMe);
+public sealed record ConsentStatusResponse(ConsentStatusData Data);
+public sealed record ConsentStatusData(ConsentStatusDto ConsentStatus);
+public sealed record VisitorRequest(VisitorVariables? Variables);
+public sealed record VisitorVariables(string? V);
 
-public sealed record UserDto(Guid Id, string Email, string DisplayName, string Locale, IReadOnlyList<PersonalDataDto> PersonalData)
+/// <summary><c>me { consents { … } connectedAccounts { … } }</c>, in the query's field order.</summary>
+public sealed record MeDto(IReadOnlyList<PurposeDto> Consents, IReadOnlyList<ConnectedAccountDto> ConnectedAccounts)
 {
-    public static UserDto From(User user, IReadOnlyList<PersonalDataItem> items, IReadOnlyDictionary<string, DataCategory> categories) =>
-        new(user.Id, user.Email, user.DisplayName, LocaleName(user.Locale),
-            items.Select(i => new PersonalDataDto(CategoryDto.From(categories[i.CategoryCode]), i.Fields)).ToList());
+    public static MeDto From(ConsentStatus status, IReadOnlyList<ConnectedAccount> accounts) =>
+        new(PurposeDto.From(status.Purposes), accounts.Select(ConnectedAccountDto.From).ToList());
+}
 
-    /// <summary>GraphQL enum values are CONSTANT_CASE.</summary>
-    private static string LocaleName(Locale locale) => locale switch
+public sealed record PurposeDto(string Purpose, bool? Granted, bool Effective, DateTimeOffset? DecidedAt)
+{
+    public static IReadOnlyList<PurposeDto> From(IReadOnlyList<PurposeStatus> purposes) =>
+        purposes.Select(p => new PurposeDto(GraphQLEnum.Name(p.Purpose), p.Granted, p.Effective, p.DecidedAt)).ToList();
+}
+
+public sealed record ConnectedAccountDto(Guid Id, string Provider, IReadOnlyList<string> GrantedScopes, DateTimeOffset ConnectedAt,
+    IReadOnlyList<SharedFieldDto> Shared)
+{
+    public static ConnectedAccountDto From(ConnectedAccount a) =>
+        new(a.Id, a.Provider, a.GrantedScopes, a.ConnectedAt, a.Fields.Select(f => new SharedFieldDto(f.Scope, f.Name, f.Value)).ToList());
+}
+
+public sealed record SharedFieldDto(string Scope, string Name, string Value);
+
+/// <summary><c>consentStatus { state showBanner expiresAt cookieExpiresAt askAgainAt purposes { … } }</c>.</summary>
+public sealed record ConsentStatusDto(string State, bool ShowBanner, DateTimeOffset? ExpiresAt, DateTimeOffset? CookieExpiresAt,
+    DateTimeOffset? AskAgainAt, IReadOnlyList<PurposeDto> Purposes)
+{
+    public static ConsentStatusDto From(ConsentStatus s) =>
+        new(GraphQLEnum.Name(s.State), s.State != ConsentState.Valid, s.ExpiresAt, s.ExpiresAt, s.AskAgainAt, PurposeDto.From(s.Purposes));
+}
+
+/// <summary>GraphQL enum values are CONSTANT_CASE: <c>RenewalRequired</c> → <c>RENEWAL_REQUIRED</c>.</summary>
+internal static class GraphQLEnum
+{
+    public static string Name(ConsentPurpose purpose) => purpose switch
     {
-        Domain.Users.Locale.Fr => "FR",
-        Domain.Users.Locale.Nl => "NL",
-        Domain.Users.Locale.En => "EN",
-        _ => locale.ToString().ToUpperInvariant(),
+        ConsentPurpose.Statistics => "STATISTICS",
+        ConsentPurpose.Personalisation => "PERSONALISATION",
+        ConsentPurpose.Necessary => "NECESSARY",
+        _ => purpose.ToString().ToUpperInvariant(),
+    };
+
+    public static string Name(ConsentState state) => state switch
+    {
+        ConsentState.NeverAsked => "NEVER_ASKED",
+        ConsentState.Valid => "VALID",
+        ConsentState.RenewalRequired => "RENEWAL_REQUIRED",
+        _ => state.ToString().ToUpperInvariant(),
     };
 }
-
-public sealed record PersonalDataDto(CategoryDto Category, IReadOnlyList<string> Fields);
-
-public sealed record CategoryDto(string Code, string Name, RetentionDto Retention)
-{
-    public static CategoryDto From(DataCategory c) => new(c.Code, c.Name, new RetentionDto(c.Retention.Iso8601));
-}
-
-public sealed record RetentionDto(string Iso8601);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(MeResponse))]
 [JsonSerializable(typeof(BenchMeResponse))]
+[JsonSerializable(typeof(ConsentStatusResponse))]
+[JsonSerializable(typeof(VisitorRequest))]
 internal sealed partial class BaselineJson : JsonSerializerContext;
