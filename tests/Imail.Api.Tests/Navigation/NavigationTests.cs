@@ -7,6 +7,22 @@ namespace Imail.Api.Tests.Navigation;
 
 public class NavigationTests(ImailApiFactory api) : IClassFixture<ImailApiFactory>
 {
+    [Fact]
+    public async Task P6_NavigationDataIsATechnicalCategoryWithItsOwnRetention()
+    {
+        var (category, columns) = await api.ExecuteDbAsync(async db =>
+        {
+            var navigation = await db.DataCategories.AsNoTracking().SingleAsync(c => c.Code == "navigation");
+            var categories = db.Model.FindEntityType(typeof(NavigationEvent))!.GetProperties()
+                .Select(Domain.Persistence.PersonalData.DataCategory).Distinct().ToList();
+            return (navigation, categories);
+        });
+
+        Assert.Equal(Domain.DataCategories.DataKind.Technical, category.Kind);
+        Assert.True(category.RetentionMonths > 0 || category.RetentionDays > 0);
+        Assert.Equal(["navigation"], columns);
+    }
+
     private const string Record = """
         mutation($input: RecordNavigationInput!) {
           recordNavigation(input: $input) {
