@@ -11,6 +11,9 @@ namespace Imail.Api.Consents;
 public sealed class ReceiptKeyOptions
 {
     public string? ReceiptSigningKey { get; set; }
+
+    /// <summary>PEM public (or private) keys of earlier signing keys: receipts they signed keep verifying after a rotation.</summary>
+    public List<string> RetiredReceiptKeys { get; set; } = [];
 }
 
 public static class ConsentExtensions
@@ -26,8 +29,12 @@ public static class ConsentExtensions
         builder.Services.AddOptions<ReceiptKeyOptions>().BindConfiguration(ConsentRules.Section);
         builder.Services.AddOptions<PublisherOptions>().BindConfiguration(PublisherOptions.Section);
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<ConsentRules>>().Value);
-        builder.Services.AddSingleton(sp => new ReceiptSigner(LoadKey(
-            sp.GetRequiredService<IOptions<ReceiptKeyOptions>>().Value, sp.GetRequiredService<IHostEnvironment>(), sp.GetRequiredService<LocalFolder>())));
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ReceiptKeyOptions>>().Value;
+            return new ReceiptSigner(LoadKey(options, sp.GetRequiredService<IHostEnvironment>(), sp.GetRequiredService<LocalFolder>()),
+                options.RetiredReceiptKeys.Select(LoadRetired).ToList());
+        });
         builder.Services.AddSingleton(sp =>
         {
             var publisher = sp.GetRequiredService<IOptions<PublisherOptions>>().Value;
@@ -40,6 +47,14 @@ public static class ConsentExtensions
     public static ConsentDesk Desk(this ImailDbContext db, IServiceProvider services) => new(db,
         services.GetRequiredService<ConsentRules>(), services.GetRequiredService<ReceiptSigner>(),
         services.GetRequiredService<ReceiptController>(), services.GetRequiredService<TimeProvider>());
+
+    private static ECDsa LoadRetired(string pem)
+    {
+        var key = ECDsa.Create();
+        try { key.ImportFromPem(pem); }
+        catch (ArgumentException) { throw new InvalidOperationException("An entry of Imail:Consents:RetiredReceiptKeys is not a PEM EC key."); }
+        return key;
+    }
 
     private static ECDsa LoadKey(ReceiptKeyOptions options, IHostEnvironment environment, LocalFolder local)
     {

@@ -102,9 +102,12 @@ public static class ConsentReceipts
 /// Signs receipts as compact JWS (ES256, P-256), so anyone holding the public key (query
 /// <c>consentReceiptKey</c>) can check a receipt without asking us.
 /// </summary>
-public sealed class ReceiptSigner(ECDsa key)
+public sealed class ReceiptSigner(ECDsa key, IReadOnlyList<ECDsa>? retiredKeys = null)
 {
     private readonly ECParameters _public = key.ExportParameters(false);
+
+    /// <summary>Public keys receipts were signed with before a rotation: still accepted when verifying.</summary>
+    public IReadOnlyList<ECDsa> RetiredKeys { get; } = retiredKeys ?? [];
 
     /// <summary>RFC 7638 thumbprint of the public key: the JWS <c>kid</c>.</summary>
     public string KeyId => Base64Url(SHA256.HashData(Encoding.UTF8.GetBytes(
@@ -132,8 +135,9 @@ public sealed class ReceiptSigner(ECDsa key)
         try
         {
             var signature = FromBase64Url(parts[2]);
-            var ok = key.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), signature, HashAlgorithmName.SHA256,
-                DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            var signed = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
+            var ok = new[] { key }.Concat(RetiredKeys).Any(k =>
+                k.VerifyData(signed, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
             return ok ? FromBase64Url(parts[1]) : null;
         }
         catch (FormatException)
