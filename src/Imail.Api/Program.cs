@@ -55,6 +55,12 @@ catch (StartupException e)
     Console.Error.WriteLine(e.Message);
     return 2;
 }
+catch (Microsoft.Extensions.Options.OptionsValidationException e)
+{
+    // Configuration that cannot work (a missing key, a bad cron): say what to set, not a stack trace.
+    foreach (var failure in e.Failures) Console.Error.WriteLine(failure);
+    return 2;
+}
 
 /// <summary>The API host; public for the test host.</summary>
 public partial class Program;

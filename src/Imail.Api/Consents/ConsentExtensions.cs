@@ -18,6 +18,9 @@ public sealed class ReceiptKeyOptions
 
 public static class ConsentExtensions
 {
+    private const string MissingKey =
+        "Set Imail:Consents:ReceiptSigningKey (environment Imail__Consents__ReceiptSigningKey): a PEM EC P-256 private key that signs consent receipts, e.g. from `openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt`.";
+
     /// <summary>The 13-month rules (P5), the receipt signer and the controller named in receipts (P1).</summary>
     public static WebApplicationBuilder AddImailConsents(this WebApplicationBuilder builder)
     {
@@ -25,8 +28,12 @@ public static class ConsentExtensions
         builder.Services.AddOptions<ConsentRules>().BindConfiguration(ConsentRules.Section)
             .Validate(r => r.ValidityMonths is > 0 and <= ConsentRules.MaxValidityMonths, "Imail:Consents:ValidityMonths must be 1 to 13 (P5).")
             .Validate(r => r.RefusalMemoryMonths is > 0 and <= ConsentRules.MaxValidityMonths, "Imail:Consents:RefusalMemoryMonths must be 1 to 13.")
-            .Validate(r => TimeZoneInfo.TryFindSystemTimeZoneById(r.TimeZone, out _), "Imail:Consents:TimeZone is not a known time zone.");
-        builder.Services.AddOptions<ReceiptKeyOptions>().BindConfiguration(ConsentRules.Section);
+            .Validate(r => TimeZoneInfo.TryFindSystemTimeZoneById(r.TimeZone, out _), "Imail:Consents:TimeZone is not a known time zone.")
+            .ValidateOnStart();
+        // A missing key stops the start, rather than failing the first consent request.
+        builder.Services.AddOptions<ReceiptKeyOptions>().BindConfiguration(ConsentRules.Section)
+            .Validate<IHostEnvironment>((o, environment) => environment.IsDevelopment() || !string.IsNullOrWhiteSpace(o.ReceiptSigningKey), MissingKey)
+            .ValidateOnStart();
         builder.Services.AddOptions<PublisherOptions>().BindConfiguration(PublisherOptions.Section);
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<ConsentRules>>().Value);
         builder.Services.AddSingleton(sp =>
@@ -61,9 +68,7 @@ public static class ConsentExtensions
         var pem = options.ReceiptSigningKey;
         if (string.IsNullOrWhiteSpace(pem))
         {
-            if (!environment.IsDevelopment())
-                throw new InvalidOperationException(
-                    "Set Imail:Consents:ReceiptSigningKey (environment Imail__Consents__ReceiptSigningKey): a PEM EC P-256 private key, e.g. from `openssl ecparam -name prime256v1 -genkey -noout`.");
+            if (!environment.IsDevelopment()) throw new InvalidOperationException(MissingKey);
             var file = local.PathOf("dev-receipt-key.pem");
             if (!File.Exists(file)) File.WriteAllText(file, ECDsa.Create(ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem());
             pem = File.ReadAllText(file);
