@@ -24,8 +24,8 @@ public sealed class UserType : ObjectGraphType<User>
         Field(u => u.LastAuthenticatedAt, nullable: true)
             .Description("When this person last authenticated (sign-in time carried by their token). Three years without one starts the P9 inactivity deletion.");
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<PersonalDataItemType>>>>("personalData")
-            .Description("What Imail holds about this person, grouped by data category (P2), with each category's retention.")
-            .Resolve(ctx => PersonalDataItem.Of(ctx.Source, ctx.RequestServices!));
+            .Description("What Imail holds about this person, grouped by data category (P2), with each category's retention: the account's fields, and those of consents, proofs of consent, navigation events and connected accounts when there are any (named `entity.field`).")
+            .Resolve(PersonalDataItem.Of);
         ConsentUserFields.AddTo(this);
         ConnectedAccountUserFields.AddTo(this);
         this.Allow(Roles.User, Roles.Staff);
