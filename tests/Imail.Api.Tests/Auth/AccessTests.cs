@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Imail.Api.Auth;
 using Imail.Testing;
 
@@ -28,7 +29,61 @@ public class AccessTests(ImailApiFactory api) : IClassFixture<ImailApiFactory>
         { "mutation { updateProfile(input: { displayName: \"X\" }) { errors { code } } }", "anonymous", false },
         { "mutation { updateProfile(input: { displayName: \"X\" }) { errors { code } } }", "staff", false },
         { "mutation { signUp(input: { email: \"new-anon@example.org\", displayName: \"A\" }) { user { email personalData { fields } } errors { code } } }", "anonymous", true },
+
+        { "{ dataCategory(code: \"navigation\") { code } }", "anonymous", true },
+        { "mutation { updateDataCategory(input: { code: \"nope\", category: { name: \"N\", purpose: \"P\", legalBasis: CONSENT, kind: PERSONAL, retentionMonths: 1, retentionDays: 0 } }) { errors { code } } }", "user", false },
+        { "mutation { updateDataCategory(input: { code: \"nope\", category: { name: \"N\", purpose: \"P\", legalBasis: CONSENT, kind: PERSONAL, retentionMonths: 1, retentionDays: 0 } }) { errors { code } } }", "staff", true },
+        // Outbox (staff)
+        { "{ outboxMessages { totalCount } }", "user", false },
+        { "{ outboxMessages { totalCount } }", "staff", true },
+        { "mutation { requeueOutboxMessage(input: { id: \"00000000-0000-0000-0000-000000000000\" }) { errors { code } } }", "user", false },
+        { "mutation { requeueOutboxMessage(input: { id: \"00000000-0000-0000-0000-000000000000\" }) { errors { code } } }", "staff", true },
+        // Cookie registry (P5): public, staff edits
+        { "{ cookies { name } cookie(name: \"imail_consent\") { lifetime } }", "anonymous", true },
+        { "mutation { declareCookie(input: { name: \"x\", purpose: STATISTICS, provider: \"p\", description: \"d\", lifetimeMonths: 1, lifetimeDays: 0 }) { errors { code } } }", "anonymous", false },
+        { "mutation { declareCookie(input: { name: \"x\", purpose: STATISTICS, provider: \"p\", description: \"d\", lifetimeMonths: 1, lifetimeDays: 0 }) { errors { code } } }", "user", false },
+        { "mutation { updateCookie(input: { name: \"nope\", provider: \"p\" }) { errors { code } } }", "partner", false },
+        { "mutation { updateCookie(input: { name: \"nope\", provider: \"p\" }) { errors { code } } }", "staff", true },
+        { "mutation { removeCookie(input: { name: \"nope\" }) { errors { code } } }", "user", false },
+        { "mutation { removeCookie(input: { name: \"nope\" }) { errors { code } } }", "staff", true },
+        // Consents (P5): a visitor's own, anyone; proofs: the person and staff
+        { "{ consentStatus(visitorId: \"00000000-0000-0000-0000-000000000001\") { state } consentReceiptKey { keyId } verifyConsentReceipt(receipt: \"x.y.z\") { valid } }", "anonymous", true },
+        { "mutation { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: false }, { purpose: PERSONALISATION, granted: false }], policyVersion: \"p\", bannerVersion: \"b\", frontEnd: \"f\" }) { visitorId record { receipt } errors { code } } }", "anonymous", true },
+        { "mutation { withdrawConsent(input: { visitorId: \"00000000-0000-0000-0000-000000000001\", frontEnd: \"f\" }) { status { state } errors { code } } }", "anonymous", true },
+        { "mutation { attachVisitor(input: { visitorId: \"00000000-0000-0000-0000-000000000001\" }) { errors { code } } }", "anonymous", false },
+        { "mutation { attachVisitor(input: { visitorId: \"00000000-0000-0000-0000-000000000001\" }) { errors { code } } }", "staff", false },
+        { "mutation { attachVisitor(input: { visitorId: \"00000000-0000-0000-0000-000000000001\" }) { errors { code } } }", "user", true },
+        { "{ consentRecords { totalCount } }", "anonymous", false },
+        { "{ consentRecords { totalCount } }", "user", false },
+        { "{ consentRecords { totalCount } }", "partner", false },
+        { "{ consentRecords { totalCount } }", "staff", true },
+        { "{ me { consentStatus { state } consents { purpose } consentRecords { totalCount } } }", "user", true },
+        { "{ user(id: \"00000000-0000-0000-0000-000000000000\") { consentRecords { nodes { receipt } } } }", "staff", true },
+        // Navigation (P6): anyone, stored only with consent
+        { "mutation { recordNavigation(input: { visitorId: \"00000000-0000-0000-0000-000000000001\", frontEnd: \"f\", events: [{ kind: PAGE_VIEW, name: \"/\" }] }) { recorded } }", "anonymous", true },
+        // Connected accounts (P4): the owner; staff never reads what was received
+        { "{ connectedAccountProviders { name } }", "anonymous", true },
+        { "mutation { connectAccount(input: { provider: \"mastodon\", externalAccountId: \"a\", grantedScopes: [], profile: [] }) { errors { code } } }", "anonymous", false },
+        { "mutation { connectAccount(input: { provider: \"mastodon\", externalAccountId: \"a\", grantedScopes: [], profile: [] }) { errors { code } } }", "staff", false },
+        { "mutation { disconnectAccount(input: { id: \"00000000-0000-0000-0000-000000000000\" }) { errors { code } } }", "staff", false },
+        { "mutation { disconnectAccount(input: { id: \"00000000-0000-0000-0000-000000000000\" }) { errors { code } } }", "user", true },
+        { "{ me { connectedAccounts { provider externalAccountId shared { value } } } }", "user", true },
+        { "{ user(id: \"00000000-0000-0000-0000-000000000000\") { connectedAccounts { provider } } }", "staff", true },
+        { "{ user(id: \"00000000-0000-0000-0000-000000000000\") { connectedAccounts { shared { value } } } }", "staff", false },
+        { "{ user(id: \"00000000-0000-0000-0000-000000000000\") { connectedAccounts { externalAccountId } } }", "staff", false },
     };
+
+    [Fact]
+    public void EveryRootField_IsInTheMatrix()
+    {
+        var schema = api.Services.GetRequiredService<GraphQL.Types.ISchema>();
+        schema.Initialize();
+        var queries = Matrix().Select(row => (string)row[0]).ToList();
+        var missing = schema.Query.Fields.Concat(schema.Mutation!.Fields).Select(f => f.Name)
+            .Where(name => !queries.Any(q => System.Text.RegularExpressions.Regex.IsMatch(q, $@"[{{\s]{name}\s*[({{]")))
+            .ToList();
+        Assert.Empty(missing);
+    }
 
     [Theory]
     [MemberData(nameof(Matrix))]
