@@ -52,7 +52,7 @@ public sealed class CookieMutations(TimeProvider clock) : IMutationFields
             }));
 
         mutation.Field<NonNullGraphType<RemoveCookiePayloadType>>("removeCookie")
-            .Description("Removes a cookie the sites no longer deposit from the registry (staff). Errors: `COOKIE_NOT_FOUND`.")
+            .Description("Removes a cookie the sites no longer deposit from the registry (staff). Errors: `COOKIE_NOT_FOUND`, `SYSTEM_COOKIE` (the consent and session cookies Imail deposits itself).")
             .Argument<NonNullGraphType<RemoveCookieInputType>>("input", "The cookie to remove.")
             .Allow(Roles.Staff)
             .ResolveAsync(async ctx => await Payload.Attempt(async () =>
@@ -61,6 +61,7 @@ public sealed class CookieMutations(TimeProvider clock) : IMutationFields
                 await using var db = await ctx.Db();
                 var cookie = await db.Cookies.FirstOrDefaultAsync(c => c.Name == input.Name.Trim(), ctx.CancellationToken);
                 if (cookie is null) return NotFound(input.Name);
+                cookie.CheckRemovable();
                 db.Cookies.Remove(cookie);
                 await db.SaveChangesAsync(ctx.CancellationToken);
                 return Payload<Cookie>.Ok(cookie);

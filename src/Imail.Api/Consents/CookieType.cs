@@ -16,6 +16,7 @@ public sealed class CookieType : ObjectGraphType<Cookie>
         Field(c => c.Description).Description("What it holds and does, as the policy shows it.");
         Field(c => c.LifetimeMonths).Description("Lifetime from the first deposit: whole months (0 and 0 days: a session cookie).");
         Field(c => c.LifetimeDays).Description("Lifetime from the first deposit: days added after the months.");
+        Field(c => c.IsSystem).Description("Deposited by Imail itself (the consent and session cookies): staff may edit it, not remove it.");
         Field<NonNullGraphType<BooleanGraphType>>("session").Description("True for a session cookie, deleted when the browser closes (lifetime 0 months and 0 days).")
             .Resolve(ctx => ctx.Source.LifetimeMonths == 0 && ctx.Source.LifetimeDays == 0);
         Field<NonNullGraphType<StringGraphType>>("lifetime").Description("The lifetime in words, in English, e.g. `13 months`, `6 months and 15 days`, `session`.")

@@ -27,6 +27,15 @@ public sealed class Cookie
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
 
+    private static readonly Guid[] SystemIds =
+        [Guid.Parse("019ac8a0-0000-7000-8000-000000000001"), Guid.Parse("019ac8a0-0000-7000-8000-000000000002")];
+
+    /// <summary>The consent and session cookies the software itself deposits: editable, never removed.</summary>
+    public bool IsSystem => SystemIds.Contains(Id);
+
+    public void CheckRemovable() => Rule.Check(!IsSystem, "SYSTEM_COOKIE",
+        $"'{Name}' is deposited by Imail itself (consent or session): it can be edited, not removed from the registry.", "name");
+
     public static Cookie Declare(string name, ConsentPurpose purpose, string provider, string description,
         int lifetimeMonths, int lifetimeDays, TimeProvider clock)
     {

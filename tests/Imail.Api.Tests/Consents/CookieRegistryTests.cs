@@ -151,6 +151,16 @@ public class CookieRegistryTests(ImailApiFactory api) : IClassFixture<ImailApiFa
     }
 
     [Fact]
+    public async Task TheConsentAndSessionCookies_CannotBeRemoved_TheyAreImailsOwn()
+    {
+        var response = await api.GraphQLAsync("mutation { removeCookie(input: { name: \"imail_consent\" }) { errors { code } } }", token: api.StaffToken());
+
+        Assert.Equal("SYSTEM_COOKIE", (string?)response.DataOrFail()["removeCookie"]!["errors"]![0]!["code"]);
+        var registry = (await api.GraphQLAsync("{ cookie(name: \"imail_consent\") { isSystem } }")).DataOrFail()["cookie"]!;
+        Assert.True((bool)registry["isSystem"]!);
+    }
+
+    [Fact]
     public async Task UnknownCookies_AnswerCookieNotFound()
     {
         foreach (var mutation in new[] { "updateCookie(input: { name: \"ghost\", provider: \"x\" })", "removeCookie(input: { name: \"ghost\" })" })
