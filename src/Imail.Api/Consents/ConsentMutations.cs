@@ -57,7 +57,7 @@ public sealed class ConsentMutations : IMutationFields
                     "Pass the device's visitor id, or sign in.", "visitorId");
                 Domain.Common.Rule.Check(input.Purposes?.Contains(ConsentPurpose.Necessary) != true, "PURPOSE_NOT_ASKED",
                     "Strictly necessary cookies need no consent: NECESSARY cannot be withdrawn.", "purposes");
-                var frontEnd = DecisionContext.Check("-", "-", input.FrontEnd).FrontEnd;
+                var frontEnd = DecisionContext.CheckFrontEnd(input.FrontEnd);
                 var desk = db.Desk(ctx.RequestServices!);
                 var subject = new ConsentSubject(visitor, user);
                 var (consent, record) = await desk.WithdrawAsync(subject, input.Purposes, frontEnd, ctx.CancellationToken);

@@ -1,5 +1,6 @@
 using GraphQL;
 using GraphQL.Types;
+using Imail.Api.Consents;
 using Imail.Api.Schema;
 using Imail.Api.Users;
 using Imail.Domain.Common;
@@ -19,7 +20,6 @@ public sealed record NavigationRecording(int Recorded, bool Consented);
 public sealed class NavigationMutations(TimeProvider clock) : IMutationFields
 {
     public const int MaxEventsPerCall = 50;
-    public const int FrontEndMaxLength = DecisionContext.MaxLength;
 
     public void AddTo(MutationType mutation)
     {
@@ -31,20 +31,12 @@ public sealed class NavigationMutations(TimeProvider clock) : IMutationFields
             {
                 var input = ctx.GetArgument<RecordNavigationInput>("input");
                 var userId = CurrentUser.Id(ctx.User);
-                Guid? visitorId = null;
-                if (!string.IsNullOrWhiteSpace(input.VisitorId))
-                {
-                    Rule.Check(Guid.TryParse(input.VisitorId.Trim(), out var parsed) && parsed != Guid.Empty, "INVALID_VISITOR_ID",
-                        "The visitor id is the UUID of the consent cookie.", "visitorId");
-                    visitorId = parsed;
-                }
+                var visitorId = ConsentInputs.ParseVisitorId(input.VisitorId);
                 Rule.Check(visitorId is not null || userId is not null, "VISITOR_REQUIRED",
                     "Send the visitor id of the consent cookie, or a user token.", "visitorId");
                 Rule.Check(input.Events.Count <= MaxEventsPerCall, "TOO_MANY_EVENTS",
                     $"At most {MaxEventsPerCall} events per call; send the rest in another call.", "events");
-                var frontEnd = input.FrontEnd.Trim();
-                Rule.Check(frontEnd.Length is > 0 and <= FrontEndMaxLength && !frontEnd.Any(char.IsControl), "INVALID_FRONT_END",
-                    $"'frontEnd' must have 1 to {FrontEndMaxLength} characters and no control characters.", "frontEnd");
+                var frontEnd = DecisionContext.CheckFrontEnd(input.FrontEnd);
                 // Checked whether or not consent was given, so a front-end sees its mistakes before the banner is answered.
                 var events = input.Events.Select(e => NavigationEvent.Record(visitorId, userId, e.Kind, e.Name, frontEnd, clock)).ToList();
 
@@ -90,7 +82,7 @@ public sealed class RecordNavigationInputType : InputObjectGraphType<RecordNavig
         Name = "RecordNavigationInput";
         Description = "Navigation data to record, if statistics is consented.";
         Field(i => i.VisitorId, type: typeof(IdGraphType)).Description("The visitor id (a UUID) of the consent cookie; may be omitted with a `user` token.");
-        Field(i => i.FrontEnd).Description($"Which front-end sends it (e.g. `webmail`), 1 to {NavigationMutations.FrontEndMaxLength} characters.");
+        Field(i => i.FrontEnd).Description($"Which front-end sends it (e.g. `webmail`), 1 to {DecisionContext.MaxLength} characters.");
         Field(i => i.Events, type: typeof(NonNullGraphType<ListGraphType<NonNullGraphType<NavigationEventInputType>>>))
             .Description($"The events, at most {NavigationMutations.MaxEventsPerCall}.");
     }

@@ -18,9 +18,8 @@ public static class ConsentBook
     public static async Task<bool> AllowsAsync(this ImailDbContext db, Guid? visitorId, Guid? userId, ConsentPurpose purpose,
         DateTimeOffset now, CancellationToken ct = default)
     {
-        var consent = userId is { } user ? await db.Consents.AsNoTracking().FirstOrDefaultAsync(c => c.UserId == user && c.EndedAt == null, ct) : null;
-        if (consent is null && visitorId is { } visitor)
-            consent = await db.Consents.AsNoTracking().FirstOrDefaultAsync(c => c.VisitorId == visitor && c.EndedAt == null, ct);
+        var consent = (userId is { } user ? await db.CurrentForUserAsync(user, ct) : null)
+            ?? (visitorId is { } visitor ? await db.CurrentForVisitorAsync(visitor, ct) : null);
         return consent?.Allows(purpose, now) == true;
     }
 }

@@ -102,7 +102,10 @@ public sealed record DecisionContext(string PolicyVersion, string BannerVersion,
     public static DecisionContext Check(string? policyVersion, string? bannerVersion, string? frontEnd) =>
         new(Checked(policyVersion, "INVALID_POLICY_VERSION", "policyVersion"),
             Checked(bannerVersion, "INVALID_BANNER_VERSION", "bannerVersion"),
-            Checked(frontEnd, "INVALID_FRONT_END", "frontEnd"));
+            CheckFrontEnd(frontEnd));
+
+    /// <summary>The front-end a decision, a withdrawal or a navigation event came from: 1 to 100 characters.</summary>
+    public static string CheckFrontEnd(string? frontEnd) => Checked(frontEnd, "INVALID_FRONT_END", "frontEnd");
 
     private static string Checked(string? raw, string code, string field)
     {
