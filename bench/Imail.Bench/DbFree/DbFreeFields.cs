@@ -65,7 +65,7 @@ public sealed class BenchUserType : ObjectGraphType<User>
                         : new Dictionary<Guid, Consent>();
                     return Task.FromResult(found);
                 }).Load(ctx.Source.Id)
-                .Then(consent => ConsentStatus.Of(consent, ctx.RequestServices!.GetRequiredService<TimeProvider>().GetUtcNow(),
+                .Then(consent => ConsentStatus.For(consent, null, ctx.RequestServices!.GetRequiredService<TimeProvider>().GetUtcNow(),
                     ctx.RequestServices!.GetRequiredService<ConsentRules>()).Purposes));
         // As ConnectedAccountUserFields.connectedAccounts: the accounts by owner through the request's loader.
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<ConnectedAccountType>>>>("connectedAccounts")

@@ -86,15 +86,17 @@ public sealed class BaselineHost : IAsyncDisposable
         MeDto? me = null;
         if (user is not null)
         {
-            IReadOnlyCollection<Guid> ids = [user.Id];
-            var consent = (await db.Consents.AsNoTracking().Where(c => c.UserId != null && ids.Contains(c.UserId.Value) && c.EndedAt == null)
-                .ToListAsync(ct)).FirstOrDefault();
+            var ids = new[] { user.Id };
+            var consent = (await db.Consents.FromSql($"""
+                    SELECT DISTINCT ON (c.user_id) c.*, c.xmin FROM consents AS c WHERE c.user_id = ANY({ids})
+                    ORDER BY c.user_id, c.ended_at IS NOT NULL, c.first_deposit_at DESC
+                    """).AsNoTracking().ToListAsync(ct)).FirstOrDefault();
             IReadOnlyCollection<Guid> userIds = [user.Id];
             var accounts = await db.ConnectedAccounts.AsNoTracking()
                 .Where(a => userIds.Contains(a.UserId))
                 .OrderBy(a => a.UserId).ThenBy(a => a.Id)
                 .ToListAsync(ct);
-            me = MeDto.From(ConsentStatus.Of(consent, clock.GetUtcNow(), rules), accounts);
+            me = MeDto.From(ConsentStatus.For(consent, null, clock.GetUtcNow(), rules), accounts);
         }
         await http.Response.WriteAsJsonAsync(new MeResponse(new MeData(me)), BaselineJson.Default.MeResponse, cancellationToken: ct);
     }
@@ -107,13 +109,13 @@ public sealed class BaselineHost : IAsyncDisposable
             http.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return;
         }
-        var me = data.User is null ? null : MeDto.From(ConsentStatus.Of(data.Consent, clock.GetUtcNow(), rules), data.ConnectedAccounts);
+        var me = data.User is null ? null : MeDto.From(ConsentStatus.For(data.Consent, null, clock.GetUtcNow(), rules), data.ConnectedAccounts);
         await http.Response.WriteAsJsonAsync(new BenchMeResponse(new BenchMeData(me)), BaselineJson.Default.BenchMeResponse, cancellationToken: http.RequestAborted);
     }
 
     /// <summary>
-    /// B6's baseline: the visitor id from the request's <c>variables.v</c>, the visitor's current period
-    /// with its choices (the same <c>CurrentForVisitorAsync</c> the consent desk calls), the same status.
+    /// B6's baseline: the visitor id from the request's <c>variables.v</c>, the device, the anonymous
+    /// period in force on it with its choices (the same lookups the consent desk makes), the same status.
     /// Anonymous, like the query.
     /// </summary>
     private static async Task ConsentStatusAsync(HttpContext http, IDbContextFactory<ImailDbContext> dbs, ConsentRules rules, TimeProvider clock)
@@ -124,15 +126,9 @@ public sealed class BaselineHost : IAsyncDisposable
         if (Guid.TryParse(request?.Variables?.V, out var visitor) && visitor != Guid.Empty)
         {
             await using var db = await dbs.CreateDbContextAsync(ct);
-            var consent = await db.CurrentForVisitorAsync(visitor, ct);
-            // A visitor whose device period was superseded by their account's: the desk's second and third statements.
-            if (consent is null)
-            {
-                var owner = await db.Consents.Where(c => c.VisitorId == visitor && c.UserId != null)
-                    .OrderByDescending(c => c.FirstDepositAt).Select(c => c.UserId).FirstOrDefaultAsync(ct);
-                if (owner is { } account) consent = await db.CurrentForUserAsync(account, ct);
-            }
-            status = ConsentStatus.Of(consent, ConsentRules.Truncate(clock.GetUtcNow()), rules);
+            var device = await db.Visitors.AsNoTracking().FirstOrDefaultAsync(v => v.Id == visitor, ct);
+            var consent = device is null ? null : await db.InForceAnonymousAsync(device.Id, ct);
+            status = ConsentStatus.For(consent, device, ConsentRules.Truncate(clock.GetUtcNow()), rules);
         }
         await http.Response.WriteAsJsonAsync(new ConsentStatusResponse(new ConsentStatusData(ConsentStatusDto.From(status))),
             BaselineJson.Default.ConsentStatusResponse, cancellationToken: ct);
@@ -181,7 +177,7 @@ public sealed record ConsentStatusDto(string State, bool ShowBanner, DateTimeOff
     DateTimeOffset? AskAgainAt, IReadOnlyList<PurposeDto> Purposes)
 {
     public static ConsentStatusDto From(ConsentStatus s) =>
-        new(GraphQLEnum.Name(s.State), s.State != ConsentState.Valid, s.ExpiresAt, s.ExpiresAt, s.AskAgainAt, PurposeDto.From(s.Purposes));
+        new(GraphQLEnum.Name(s.State), s.State != ConsentState.Valid, s.ExpiresAt, s.CookieExpiresAt, s.AskAgainAt, PurposeDto.From(s.Purposes));
 }
 
 /// <summary>GraphQL enum values are CONSTANT_CASE: <c>RenewalRequired</c> → <c>RENEWAL_REQUIRED</c>.</summary>

@@ -39,8 +39,8 @@ public static class Seed
 
     /// <summary>
     /// Gives every user a current consent period (with a visitor id, as if decided on a device, then
-    /// attached at sign-up) and as many anonymous visitors a period of their own, each with an answer
-    /// for both asked purposes (a mix of grants and refusals, all decided within the last 12 weeks, so
+    /// attached at sign-up) and as many anonymous visitors a period of their own, each with its device (the visitor id the
+    /// server issued) and an answer for both asked purposes (a mix of grants and refusals, all decided within the last 12 weeks, so
     /// every period is VALID); and every user one Mastodon account, every other user also a Bluesky one,
     /// each with the profile fields its granted scopes cover. One transaction, so <c>now()</c> is one instant.
     /// Ids: consents <c>…-8001-{g}</c>, visitors <c>…-8002-{g}</c> (g ≤ count: user g's; above: anonymous).
@@ -61,6 +61,11 @@ public static class Seed
                            date_trunc('milliseconds', now()) - make_interval(hours => g) + interval '13 months'
                     FROM generate_series(1, 2 * $1) AS g
                     """) { Parameters = { new() { Value = count } } },
+                new("""
+                    INSERT INTO visitors (id, issued_at, user_id, attached_at, cookie_deposited_at, cookie_expires_at)
+                    SELECT visitor_id, first_deposit_at, user_id, CASE WHEN user_id IS NOT NULL THEN first_deposit_at END, first_deposit_at, expires_at
+                    FROM consents WHERE visitor_id IS NOT NULL
+                    """),
                 new("""
                     INSERT INTO consent_choices (consent_id, purpose, granted, decided_at)
                     SELECT ('01900000-0000-7000-8001-' || lpad(to_hex(g), 12, '0'))::uuid, p.purpose,

@@ -13,8 +13,8 @@ public sealed class ConsentQueries : IQueryFields
     public void AddTo(QueryType query)
     {
         query.Field<NonNullGraphType<ConsentStatusType>>("consentStatus")
-            .Description("Must the cookie banner be shown? For the signed-in person (role `user`), else for the visitor id of the device. Ask on every page load; it never extends anything.")
-            .Argument<IdGraphType>("visitorId", "The device's visitor id (the one `decideConsent` returned). Ignored for a signed-in person, whose account's consent applies.")
+            .Description("Must the cookie banner be shown on this device, for this caller? A signed-in person (role `user`) gets their own account's consent, whatever the device; anyone else the consent of the device's anonymous visitor. The device's cookie bounds both: `cookieExpiresAt` never outlives it, and once it has ended the banner is shown on that device. Ask on every page load; it never extends anything. `recordNavigation` stores data exactly when this answer says STATISTICS is effective.")
+            .Argument<IdGraphType>("visitorId", "The device's visitor id (the one `decideConsent` returned). An id Imail did not issue counts as no device.")
             .AllowAnyone()
             .ResolveAsync(async ctx =>
             {

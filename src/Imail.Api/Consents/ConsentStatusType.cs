@@ -24,10 +24,10 @@ public sealed class ConsentStatusType : ObjectGraphType<ConsentStatus>
             .Description("When this consent ends: 13 months after the first deposit on the Europe/Brussels calendar, never extended by a visit or a repeated decision.")
             .Resolve(ctx => ctx.Source.ExpiresAt);
         Field<DateTimeOffsetGraphType>("cookieExpiresAt")
-            .Description("The `Expires` to give the consent cookie, on every write: the same instant as `expiresAt` (the cookie is not extended either).")
-            .Resolve(ctx => ctx.Source.ExpiresAt);
+            .Description("The `Expires` to give the consent cookie on this device, on every write: `expiresAt`, or earlier when the cookie on this device was deposited earlier (a cookie lives 13 months from its own first deposit and moves only when a decision on this device deposits it anew).")
+            .Resolve(ctx => ctx.Source.CookieExpiresAt);
         Field<DateTimeOffsetGraphType>("askAgainAt")
-            .Description("When the banner must be shown again: `expiresAt`, or earlier when a refusal's memory (6 months by default) runs out first.")
+            .Description("When the banner must be shown again: `expiresAt`, or earlier when a refusal's memory (6 months by default) or the device's cookie runs out first.")
             .Resolve(ctx => ctx.Source.AskAgainAt);
         this.AllowAnyone();
     }

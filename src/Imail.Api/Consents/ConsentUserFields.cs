@@ -16,11 +16,11 @@ public static class ConsentUserFields
     public static void AddTo(ObjectGraphType<User> user)
     {
         user.Field<NonNullGraphType<ConsentStatusType>>("consentStatus")
-            .Description("The account's cookie consent: whether the banner must be shown, and until when the answers hold.")
-            .Resolve(ctx => Current(ctx).Then(consent => ConsentStatus.Of(consent, Now(ctx), Rules(ctx))));
+            .Description("The account's own cookie consent, on no device in particular: whether the banner must be shown, and until when the answers hold.")
+            .Resolve(ctx => Current(ctx).Then(consent => ConsentStatus.For(consent, null, Now(ctx), Rules(ctx))));
         user.Field<NonNullGraphType<ListGraphType<NonNullGraphType<PurposeConsentType>>>>("consents")
             .Description("The answer in force for each purpose the banner asks about (empty answers when never asked or lapsed).")
-            .Resolve(ctx => Current(ctx).Then(consent => ConsentStatus.Of(consent, Now(ctx), Rules(ctx)).Purposes));
+            .Resolve(ctx => Current(ctx).Then(consent => ConsentStatus.For(consent, null, Now(ctx), Rules(ctx)).Purposes));
         user.Field<NonNullGraphType<ConsentRecordConnectionType>>("consentRecords")
             .Description("Every consent decision this person made, oldest first, each with its signed receipt (proof of consent).")
             .Arguments(Paging.Arguments())
@@ -35,13 +35,15 @@ public static class ConsentUserFields
 
     private static ConsentRules Rules(IResolveFieldContext ctx) => ctx.RequestServices!.GetRequiredService<ConsentRules>();
 
-    /// <summary>The current period of every user on the level, in one statement.</summary>
+    /// <summary>The period in force (current, else the last ended) of every user on the level, in one statement.</summary>
     private static GraphQL.DataLoader.IDataLoaderResult<Consent?> Current(IResolveFieldContext<User> ctx) =>
-        ctx.Loader<Guid, Consent>("consents:current", async (services, ids, ct) =>
+        ctx.Loader<Guid, Consent>("consents:in-force", async (services, ids, ct) =>
         {
             await using var db = await services.GetRequiredService<IDbContextFactory<ImailDbContext>>().CreateDbContextAsync(ct);
-            var consents = await db.Consents.AsNoTracking().Where(c => c.UserId != null && ids.Contains(c.UserId.Value) && c.EndedAt == null)
-                .ToListAsync(ct);
+            var consents = await db.Consents.FromSql($"""
+                    SELECT DISTINCT ON (c.user_id) c.*, c.xmin FROM consents AS c WHERE c.user_id = ANY({ids.ToArray()})
+                    ORDER BY c.user_id, c.ended_at IS NOT NULL, c.first_deposit_at DESC
+                    """).AsNoTracking().ToListAsync(ct);
             return consents.ToDictionary(c => c.UserId!.Value);
         }).Load(ctx.Source.Id);
 }

@@ -24,7 +24,7 @@ public sealed class NavigationMutations(TimeProvider clock) : IMutationFields
     public void AddTo(MutationType mutation)
     {
         mutation.Field<NonNullGraphType<RecordNavigationPayloadType>>("recordNavigation")
-            .Description($"Records page views and operations (P6), only while the statistics purpose is validly consented by the signed-in account, else by the visitor. Without that consent the call succeeds and stores nothing. Anyone; a `user` token adds the account. Errors: `INVALID_VISITOR_ID`, `VISITOR_REQUIRED`, `TOO_MANY_EVENTS` (over {MaxEventsPerCall}), `INVALID_FRONT_END`, `INVALID_NAVIGATION_NAME`.")
+            .Description($"Records page views and operations (P6), exactly when `consentStatus` for the same caller and device says STATISTICS is effective: a signed-in person's own consent, else the device's anonymous visitor's. Without it the call succeeds and stores nothing. Anyone; a `user` token adds the account. Errors: `INVALID_VISITOR_ID`, `VISITOR_REQUIRED`, `TOO_MANY_EVENTS` (over {MaxEventsPerCall}), `INVALID_FRONT_END`, `INVALID_NAVIGATION_NAME`, `USER_NOT_FOUND`.")
             .Argument<NonNullGraphType<RecordNavigationInputType>>("input", "Who browsed, on which front-end, and what happened.")
             .AllowAnyone()
             .ResolveAsync(async ctx => await Payload.Attempt(async () =>
@@ -38,14 +38,17 @@ public sealed class NavigationMutations(TimeProvider clock) : IMutationFields
                     $"At most {MaxEventsPerCall} events per call; send the rest in another call.", "events");
                 var frontEnd = DecisionContext.CheckFrontEnd(input.FrontEnd);
                 // Checked whether or not consent was given, so a front-end sees its mistakes before the banner is answered.
-                var events = input.Events.Select(e => NavigationEvent.Record(visitorId, userId, e.Kind, e.Name, frontEnd, clock)).ToList();
+                foreach (var e in input.Events) NavigationEvent.Record(visitorId, userId, e.Kind, e.Name, frontEnd, clock);
 
                 await using var db = await ctx.Db();
-                if (!await db.AllowsAsync(visitorId, userId, ConsentPurpose.Statistics, clock.GetUtcNow(), ctx.CancellationToken))
+                if (userId is { } id) Rule.Check(await db.Users.AnyAsync(u => u.Id == id, ctx.CancellationToken), new UserMustExistRule());
+                // The same answer consentStatus gives this caller on this device (P6).
+                var desk = db.Desk(ctx.RequestServices!);
+                if (!await desk.AllowsAsync(new ConsentSubject(visitorId, userId), ConsentPurpose.Statistics, ctx.CancellationToken))
                     return Payload<NavigationRecording>.Ok(new NavigationRecording(0, false));
-                // A token of an account erased since it was issued: its events would point at nobody.
-                if (userId is { } id && !await db.Users.AnyAsync(u => u.Id == id, ctx.CancellationToken))
-                    return Payload<NavigationRecording>.Ok(new NavigationRecording(0, false));
+                // Events carry the device only when Imail issued it.
+                var device = await desk.KnownDeviceAsync(visitorId, ctx.CancellationToken);
+                var events = input.Events.Select(e => NavigationEvent.Record(device?.Id, userId, e.Kind, e.Name, frontEnd, clock)).ToList();
                 db.NavigationEvents.AddRange(events);
                 await db.SaveChangesAsync(ctx.CancellationToken);
                 return Payload<NavigationRecording>.Ok(new NavigationRecording(events.Count, true));

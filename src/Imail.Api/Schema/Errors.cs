@@ -17,7 +17,12 @@ public sealed record NotFoundError(string Code, string Message) : UserError(Code
 
 public static class UserErrors
 {
-    public static UserError From(RuleViolation violation) => new InputError(violation.Code, violation.Message, violation.Field);
+    public static UserError From(RuleViolation violation) => violation.Kind switch
+    {
+        RuleKind.Conflict => new ConflictError(violation.Code, violation.Message, violation.Field),
+        RuleKind.NotFound => new NotFoundError(violation.Code, violation.Message),
+        _ => new InputError(violation.Code, violation.Message, violation.Field),
+    };
 }
 
 public sealed class UserErrorInterface : InterfaceGraphType<UserError>

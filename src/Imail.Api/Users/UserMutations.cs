@@ -37,7 +37,7 @@ public sealed class UserMutations(TimeProvider clock) : IMutationFields
                 await using var transaction = await db.Database.BeginTransactionAsync(ctx.CancellationToken);
                 var saved = await SaveAsync(db, user, ctx.CancellationToken);
                 if (saved.Errors.Count > 0) return saved;
-                await db.Desk(ctx.RequestServices!).AttachVisitorAsync(visitor.Value, user.Id, ctx.CancellationToken);
+                await db.Desk(ctx.RequestServices!).TryAttachVisitorAsync(visitor.Value, user.Id, ctx.CancellationToken);
                 await transaction.CommitAsync(ctx.CancellationToken);
                 return saved;
             }));

@@ -114,14 +114,20 @@ public sealed class Consent
         {
             var choice = _choices.FirstOrDefault(c => c.Purpose == p);
             // Past its end a consent is not used, whatever it said (P5).
-            return new PurposeStatus(p, over ? null : choice?.Granted, !over && choice?.Granted == true, over ? null : choice?.DecidedAt);
+            return new PurposeStatus(p, over ? null : choice?.Granted, Allows(p, now), over ? null : choice?.DecidedAt);
         }).ToList();
-        return new ConsentStatus(state, this, FirstDepositAt, ExpiresAt, over ? EndedAt ?? ExpiresAt : askAgainAt, purposes);
+        return new ConsentStatus(state, this, FirstDepositAt, ExpiresAt, over ? EndedAt ?? ExpiresAt : askAgainAt, purposes, ExpiresAt);
     }
 
-    /// <summary>Whether data for <paramref name="purpose"/> may be used at <paramref name="now"/> (P6).</summary>
+    /// <summary>Whether decisions still change this period (not ended, not past its 13 months, no refusal memory run out).</summary>
+    public bool IsValidAt(DateTimeOffset now, ConsentRules rules) => StatusAt(now, rules).State == ConsentState.Valid;
+
+    /// <summary>Whether a withdrawal can still act on this period: it has not ended and its 13 months run.</summary>
+    public bool IsRunningAt(DateTimeOffset now) => EndedAt is null && now < ExpiresAt;
+
+    /// <summary>Whether the period lets data for <paramref name="purpose"/> be used at <paramref name="now"/> (P6); <see cref="StatusAt"/> reports the same as <c>effective</c>.</summary>
     public bool Allows(ConsentPurpose purpose, DateTimeOffset now) =>
-        EndedAt is null && now < ExpiresAt && _choices.Any(c => c.Purpose == purpose && c.Granted);
+        IsRunningAt(now) && _choices.Any(c => c.Purpose == purpose && c.Granted);
 
     private static void CheckChoices(IReadOnlyCollection<PurposeChoice> choices)
     {
@@ -193,11 +199,31 @@ public sealed record ConsentStatus(
     DateTimeOffset? FirstDepositAt,
     DateTimeOffset? ExpiresAt,
     DateTimeOffset? AskAgainAt,
-    IReadOnlyList<PurposeStatus> Purposes)
+    IReadOnlyList<PurposeStatus> Purposes,
+    DateTimeOffset? CookieExpiresAt = null)
 {
-    public static ConsentStatus NeverAsked { get; } = new(ConsentState.NeverAsked, null, null, null, null,
-        ConsentPurposes.Asked.Select(p => new PurposeStatus(p, null, false, null)).ToList());
+    private static readonly IReadOnlyList<PurposeStatus> NothingInForce =
+        ConsentPurposes.Asked.Select(p => new PurposeStatus(p, null, false, null)).ToList();
 
-    public static ConsentStatus Of(Consent? consent, DateTimeOffset now, ConsentRules rules) =>
-        consent?.StatusAt(now, rules) ?? NeverAsked;
+    public static ConsentStatus NeverAsked { get; } = new(ConsentState.NeverAsked, null, null, null, null, NothingInForce);
+
+    /// <summary>
+    /// The status of a party's period as seen on a device. The device's cookie has its own 13
+    /// months: the cookie to write never outlives it, and once it is over the banner is shown on
+    /// that device and nothing is used there, whatever the period says, until a decision deposits
+    /// the cookie anew (P5).
+    /// </summary>
+    public static ConsentStatus For(Consent? period, Visitor? device, DateTimeOffset now, ConsentRules rules)
+    {
+        if (period is null) return NeverAsked;
+        var status = period.StatusAt(now, rules);
+        if (device is null) return status;
+        var cookieEnds = status.CookieExpiresAt < device.CookieExpiresAt ? status.CookieExpiresAt : device.CookieExpiresAt;
+        if (status.State == ConsentState.Valid && !device.CookieHoldsAt(now))
+            return status with { State = ConsentState.RenewalRequired, AskAgainAt = device.CookieExpiresAt, CookieExpiresAt = cookieEnds, Purposes = NothingInForce };
+        return status with { CookieExpiresAt = cookieEnds, AskAgainAt = status.AskAgainAt < cookieEnds ? status.AskAgainAt : cookieEnds };
+    }
+
+    /// <summary>Whether data for <paramref name="purpose"/> may be used under this status (P6): the one answer <c>recordNavigation</c> and the banner share.</summary>
+    public bool Allows(ConsentPurpose purpose) => Purposes.Any(p => p.Purpose == purpose && p.Effective);
 }

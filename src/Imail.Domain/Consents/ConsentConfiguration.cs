@@ -16,9 +16,12 @@ internal sealed class ConsentConfiguration : IEntityTypeConfiguration<Consent>
         consent.Property(c => c.Id).ValueGeneratedNever();
         consent.Property(c => c.EndReason).HasConversion<string>().HasMaxLength(16);
         consent.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
-        // One current period per visitor and per account: racing first decisions cannot open two.
-        consent.HasIndex(c => c.VisitorId).IsUnique().HasFilter("ended_at IS NULL").HasDatabaseName("ix_consents_current_visitor");
+        // One current period per party (an account, or a device's anonymous visitor): racing first decisions cannot open two.
+        consent.HasIndex(c => c.VisitorId).IsUnique().HasFilter("ended_at IS NULL AND user_id IS NULL").HasDatabaseName("ix_consents_current_visitor");
         consent.HasIndex(c => c.UserId).IsUnique().HasFilter("ended_at IS NULL").HasDatabaseName("ix_consents_current_user");
+        // The period in force when none is current: the last one that ended (it says "renew", P5).
+        consent.HasIndex(c => new { c.UserId, c.FirstDepositAt }).HasDatabaseName("ix_consents_user_latest");
+        consent.HasIndex(c => new { c.VisitorId, c.FirstDepositAt }).HasDatabaseName("ix_consents_visitor_latest"); // also consent-proof-purge's device check
         consent.HasIndex(c => c.ExpiresAt).HasFilter("ended_at IS NULL").HasDatabaseName("ix_consents_expiring");
         consent.HasIndex(c => c.FirstDepositAt).HasFilter("ended_at IS NOT NULL").HasDatabaseName("ix_consents_ended_first_deposit"); // consent-proof-purge
         consent.Property(c => c.Version).IsRowVersion();
@@ -59,6 +62,21 @@ internal sealed class ConsentRecordConfiguration : IEntityTypeConfiguration<Cons
         record.Property(r => r.PreviousHash).HasMaxLength(64);
         record.HasOne<Consent>().WithMany().HasForeignKey(r => r.ConsentId).OnDelete(DeleteBehavior.Cascade);
         record.HasOne<User>().WithMany().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class VisitorConfiguration : IEntityTypeConfiguration<Visitor>
+{
+    public void Configure(EntityTypeBuilder<Visitor> visitor)
+    {
+        // The device's id and its cookie dates prove where and when consent was deposited: same category as the proofs.
+        visitor.HasDefaultDataCategory(DataCategoryCodes.ConsentProofs);
+        visitor.HasKey(v => v.Id);
+        visitor.Property(v => v.Id).ValueGeneratedNever();
+        // Erasing the account takes the devices attached to it (P8).
+        visitor.HasOne<User>().WithMany().HasForeignKey(v => v.UserId).OnDelete(DeleteBehavior.Cascade);
+        visitor.HasIndex(v => v.UserId);
+        visitor.HasIndex(v => v.CookieExpiresAt); // consent-proof-purge
     }
 }
 

@@ -1,130 +1,232 @@
+using Imail.Domain.Common;
 using Imail.Domain.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace Imail.Domain.Consents;
 
-/// <summary>Who decides: the device's visitor id, the signed-in account, or both.</summary>
-public sealed record ConsentSubject(Guid? VisitorId, Guid? UserId)
-{
-    /// <summary>The receipt chain: per device when there is a visitor id, else per account.</summary>
-    public string ChainKey => VisitorId is { } visitor ? $"visitor:{visitor}" : $"user:{UserId}";
-}
+/// <summary>Who asks, and on which device: the signed-in account (if any) and the visitor id sent (if any).</summary>
+public sealed record ConsentSubject(Guid? VisitorId, Guid? UserId);
+
+/// <summary>What a consent operation leaves: the device's visitor id to keep in the cookie, the status for the caller on it, the proof written (null when nothing changed).</summary>
+public sealed record ConsentOutcome(Guid? VisitorId, ConsentStatus Status, ConsentRecord? Record);
 
 /// <summary>
-/// Where decisions are taken and proved (P5): opening, changing, withdrawing and renewing
-/// consent periods, attaching a visitor to an account, and writing the chained, signed record
-/// of each decision. One instance per unit of work; the caller saves (inside a transaction when
-/// a period ends and another opens, which this class starts itself).
+/// Where decisions are taken and proved (P5). The rules, written out as a table in
+/// <c>docs/consent-banner.md</c>:
+/// <list type="bullet">
+/// <item>Consent belongs to a person. A signed-in caller's consent is their account's period,
+/// whatever the device; an anonymous caller's is the anonymous period of the device whose
+/// visitor id they hold. One person's consent never covers another.</item>
+/// <item>The device carries the cookie: its own 13 months bound what the caller sees on it
+/// (<see cref="ConsentStatus.For"/>).</item>
+/// <item>A device is attached to the first account that signs up or in with it; each sign-in of
+/// that account takes what was decided and recorded anonymously on the device since. A device of
+/// another account gives nothing and takes nothing.</item>
+/// <item>Holding a device's visitor id lets one decide and withdraw for the device's anonymous
+/// period, never for an account; withdrawing is allowed to anyone who holds it.</item>
+/// <item>A decision that changes nothing writes no proof.</item>
+/// </list>
+/// One instance per unit of work; each operation commits its own transaction (or joins the caller's).
 /// </summary>
 public sealed class ConsentDesk(ImailDbContext db, ConsentRules rules, ReceiptSigner signer, ReceiptController controller, TimeProvider clock)
 {
     public DateTimeOffset Now { get; } = ConsentRules.Truncate(clock.GetUtcNow());
 
-    /// <summary>The period in force for the subject: the account's, else the device's (tracked).</summary>
-    public async Task<Consent?> CurrentAsync(ConsentSubject subject, CancellationToken ct)
+    /// <summary>
+    /// The consent in force for the caller on the device: the one answer behind both
+    /// <c>consentStatus</c> and <c>recordNavigation</c> (P5, P6). Reads only.
+    /// </summary>
+    public async Task<ConsentStatus> StatusAsync(ConsentSubject subject, CancellationToken ct)
     {
-        if (subject.UserId is { } user) return await db.CurrentForUserAsync(user, ct);
-        if (subject.VisitorId is not { } visitor) return null;
-        // A visitor attached to an account whose period superseded the device's: the account's applies.
-        var own = await db.CurrentForVisitorAsync(visitor, ct);
-        if (own is not null) return own;
-        var owner = await db.Consents.Where(c => c.VisitorId == visitor && c.UserId != null)
-            .OrderByDescending(c => c.FirstDepositAt).Select(c => c.UserId).FirstOrDefaultAsync(ct);
-        return owner is { } account ? await db.CurrentForUserAsync(account, ct) : null;
+        var device = subject.VisitorId is { } id ? await db.Visitors.AsNoTracking().FirstOrDefaultAsync(v => v.Id == id, ct) : null;
+        return ConsentStatus.For(await InForceAsync(subject.UserId, device, ct), device, Now, rules);
     }
 
-    public async Task<ConsentStatus> StatusAsync(ConsentSubject subject, CancellationToken ct) =>
-        ConsentStatus.Of(await CurrentAsync(subject, ct), Now, rules);
+    /// <summary>Whether data for <paramref name="purpose"/> may be recorded for the caller on the device now (P6).</summary>
+    public async Task<bool> AllowsAsync(ConsentSubject subject, ConsentPurpose purpose, CancellationToken ct) =>
+        (await StatusAsync(subject, ct)).Allows(purpose);
 
-    /// <summary>Records a decision: inside a valid period it changes answers (never the expiry); otherwise it opens a new period (a renewal).</summary>
-    public async Task<(Consent Consent, ConsentRecord Record)> DecideAsync(ConsentSubject subject, IReadOnlyCollection<PurposeChoice> choices,
+    /// <summary>The known device of a visitor id, or null for an id Imail never issued (or no id).</summary>
+    public async Task<Visitor?> KnownDeviceAsync(Guid? visitorId, CancellationToken ct) =>
+        visitorId is { } id ? await db.Visitors.AsNoTracking().FirstOrDefaultAsync(v => v.Id == id, ct) : null;
+
+    /// <summary>
+    /// Records a decision for the caller's party: inside a valid period it changes answers (never
+    /// the expiry); otherwise it opens a new period (a renewal). An anonymous first visit gets a
+    /// new device. A decision that changes nothing (same answers, same texts, cookie still
+    /// holding) writes no proof.
+    /// </summary>
+    public async Task<ConsentOutcome> DecideAsync(ConsentSubject subject, IReadOnlyCollection<PurposeChoice> choices,
         DecisionContext context, CancellationToken ct)
     {
         await using var transaction = await BeginAsync(ct);
         await LockAsync(subject, ct);
-        if (subject is { VisitorId: { } visitor, UserId: { } user }) await AttachVisitorCoreAsync(visitor, user, ct);
-        var current = await CurrentAsync(subject, ct);
+        var device = await DeviceAsync(subject.VisitorId, issue: subject.UserId is null, ct);
+        if (subject.UserId is { } user) await JoinAccountAsync(device, user, ct);
+
+        var current = subject.UserId is { } account ? await db.CurrentForUserAsync(account, ct) : await db.CurrentAnonymousAsync(device!.Id, ct);
         Consent consent;
-        if (current is not null && current.StatusAt(Now, rules).State == ConsentState.Valid)
+        bool changed;
+        if (current is not null && current.IsValidAt(Now, rules))
         {
-            current.Decide(choices, Now);
             consent = current;
+            changed = current.Decide(choices, Now);
+            if (device is not null && !device.CookieHoldsAt(Now))
+            {
+                device.DepositCookie(Now, rules); // the cookie on this device had reached its end: this decision deposits it anew
+                changed = true;
+            }
+            changed = changed || !await SameTextsAsLastAsync(consent, context, ct);
         }
         else
         {
-            consent = Consent.Open(subject.VisitorId ?? current?.VisitorId, subject.UserId ?? current?.UserId, choices, Now, rules, clock);
+            consent = Consent.Open(device?.Id, subject.UserId, choices, Now, rules, clock);
             if (current is not null)
             {
                 current.End(Now, Now >= current.ExpiresAt ? ConsentEnd.Expired : ConsentEnd.Renewed);
                 await db.SaveChangesAsync(ct); // the old period ends before the new one opens: one current period each
             }
             db.Consents.Add(consent);
+            device?.DepositCookie(Now, rules);
+            changed = true;
         }
-        var record = await WriteRecordAsync(consent, ConsentAction.Decision, subject, context, ct);
+        var record = changed ? await WriteRecordAsync(consent, ConsentAction.Decision, subject, device, context, ct) : null;
         await db.SaveChangesAsync(ct);
         if (transaction is not null) await transaction.CommitAsync(ct);
-        return (consent, record);
-    }
-
-    /// <summary>Withdraws consent at once; null when nothing was in force to withdraw.</summary>
-    public async Task<(Consent? Consent, ConsentRecord? Record)> WithdrawAsync(ConsentSubject subject, IReadOnlyCollection<ConsentPurpose>? purposes,
-        string frontEnd, CancellationToken ct)
-    {
-        await using var transaction = await BeginAsync(ct);
-        await LockAsync(subject, ct);
-        var current = await CurrentAsync(subject, ct);
-        if (current is null || Now >= current.ExpiresAt) return (current, null);
-        var last = await db.ConsentRecords.AsNoTracking().Where(r => r.ConsentId == current.Id)
-            .OrderByDescending(r => r.DecidedAt).FirstOrDefaultAsync(ct);
-        var context = DecisionContext.Check(last?.PolicyVersion ?? "unknown", last?.BannerVersion ?? "unknown", frontEnd);
-        current.Withdraw(purposes, Now);
-        var record = await WriteRecordAsync(current, ConsentAction.Withdrawal, subject, context, ct);
-        await db.SaveChangesAsync(ct);
-        if (transaction is not null) await transaction.CommitAsync(ct);
-        return (current, record);
+        return new ConsentOutcome(device?.Id, ConsentStatus.For(consent, device, Now, rules), record);
     }
 
     /// <summary>
-    /// The visitor signed up or in: their periods and proofs join the account. When both have a
-    /// current period, the one deposited last stays current and the other ends as superseded.
+    /// Withdraws consent at once: the caller's party, and, for whoever holds a visitor id, the
+    /// device's anonymous period too (withdrawing never grants, so holding the id is enough).
+    /// Nothing in force, or nothing to change: no proof.
     /// </summary>
-    public async Task AttachVisitorAsync(Guid visitorId, Guid userId, CancellationToken ct)
+    public async Task<ConsentOutcome> WithdrawAsync(ConsentSubject subject, IReadOnlyCollection<ConsentPurpose>? purposes,
+        string frontEnd, CancellationToken ct)
+    {
+        Rule.Check(subject.UserId is not null || subject.VisitorId is not null, "VISITOR_REQUIRED",
+            "Pass the device's visitor id, or sign in.", "visitorId");
+        await using var transaction = await BeginAsync(ct);
+        await LockAsync(subject, ct);
+        var device = subject.VisitorId is { } id ? await db.Visitors.FirstOrDefaultAsync(v => v.Id == id, ct) : null;
+        if (subject.UserId is { } user) await JoinAccountAsync(device, user, ct);
+
+        var periods = new List<Consent>();
+        if (subject.UserId is { } account && await db.CurrentForUserAsync(account, ct) is { } own) periods.Add(own);
+        if (device is not null && await db.CurrentAnonymousAsync(device.Id, ct) is { } anonymous) periods.Add(anonymous);
+        ConsentRecord? first = null;
+        foreach (var period in periods.Where(p => p.IsRunningAt(Now)))
+        {
+            if (!period.Withdraw(purposes, Now)) continue;
+            var last = await LastRecordAsync(period, ct);
+            var context = new DecisionContext(last?.PolicyVersion ?? "unknown", last?.BannerVersion ?? "unknown", frontEnd);
+            var record = await WriteRecordAsync(period, ConsentAction.Withdrawal, subject, device, context, ct);
+            first ??= record;
+            await db.SaveChangesAsync(ct); // one chain at a time: the next record of a chain reads this one as its predecessor
+        }
+        await db.SaveChangesAsync(ct);
+        if (transaction is not null) await transaction.CommitAsync(ct);
+        return new ConsentOutcome(device?.Id, ConsentStatus.For(await InForceAsync(subject.UserId, device, ct), device, Now, rules), first);
+    }
+
+    /// <summary>
+    /// The caller signed up or in on this device: it is attached to their account, and what was
+    /// decided and recorded anonymously on it joins the account. When both have a current period,
+    /// the one deposited last stays and the other ends as superseded. A device of another account
+    /// is refused (<c>VISITOR_OF_ANOTHER_ACCOUNT</c>); an id Imail never issued too (<c>UNKNOWN_VISITOR_ID</c>).
+    /// </summary>
+    public async Task<ConsentOutcome> AttachVisitorAsync(Guid visitorId, Guid userId, CancellationToken ct)
     {
         await using var transaction = await BeginAsync(ct);
         await LockAsync(new ConsentSubject(visitorId, userId), ct);
-        await AttachVisitorCoreAsync(visitorId, userId, ct);
+        await RequireUserAsync(userId, ct);
+        var device = await DeviceAsync(visitorId, issue: false, ct);
+        await AttachAsync(device!, userId, ct);
         await db.SaveChangesAsync(ct);
         if (transaction is not null) await transaction.CommitAsync(ct);
+        return new ConsentOutcome(device!.Id, ConsentStatus.For(await db.InForceForUserAsync(userId, ct), device, Now, rules), null);
     }
 
-    private async Task AttachVisitorCoreAsync(Guid visitorId, Guid userId, CancellationToken ct)
+    /// <summary>As <see cref="AttachVisitorAsync"/> for a new account (sign-up): a device that cannot be attached is left as it is. Returns whether it was attached.</summary>
+    public async Task<bool> TryAttachVisitorAsync(Guid visitorId, Guid userId, CancellationToken ct)
     {
-        var device = await db.CurrentForVisitorAsync(visitorId, ct);
-        if (device is not null && device.UserId is null)
-        {
-            var account = await db.CurrentForUserAsync(userId, ct);
-            if (account is not null && account.Id != device.Id)
-            {
-                var older = account.FirstDepositAt <= device.FirstDepositAt ? account : device;
-                older.End(Now, ConsentEnd.Superseded);
-                await db.SaveChangesAsync(ct);
-            }
-        }
-        await db.Consents.Where(c => c.VisitorId == visitorId && c.UserId == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.UserId, userId), ct);
-        await db.ConsentRecords.Where(r => r.VisitorId == visitorId && r.UserId == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.UserId, userId), ct);
-        // The bulk update moved their row versions: read the tracked periods again before changing them further.
-        foreach (var entry in db.ChangeTracker.Entries<Consent>().Where(e => e.Entity.VisitorId == visitorId).ToList()) await entry.ReloadAsync(ct);
+        await using var transaction = await BeginAsync(ct);
+        await LockAsync(new ConsentSubject(visitorId, userId), ct);
+        var device = await db.Visitors.FirstOrDefaultAsync(v => v.Id == visitorId, ct);
+        if (device is null || device.IsAttachedToAnotherThan(userId)) return false;
+        await AttachAsync(device, userId, ct);
+        await db.SaveChangesAsync(ct);
+        if (transaction is not null) await transaction.CommitAsync(ct);
+        return true;
     }
 
-    private async Task<ConsentRecord> WriteRecordAsync(Consent consent, ConsentAction action, ConsentSubject subject,
+    private Task<Consent?> InForceAsync(Guid? userId, Visitor? device, CancellationToken ct) =>
+        userId is { } user ? db.InForceForUserAsync(user, ct)
+        : device is not null ? db.InForceAnonymousAsync(device.Id, ct)
+        : Task.FromResult<Consent?>(null);
+
+    /// <summary>The device of a visitor id (tracked); a new one when there is none and <paramref name="issue"/>; an id never issued is refused.</summary>
+    private async Task<Visitor?> DeviceAsync(Guid? visitorId, bool issue, CancellationToken ct)
+    {
+        if (visitorId is { } id)
+        {
+            var known = await db.Visitors.FirstOrDefaultAsync(v => v.Id == id, ct);
+            Rule.Check(known is not null, new UnknownVisitorRule());
+            return known;
+        }
+        if (!issue) return null;
+        var issued = Visitor.Issue(Now, rules);
+        db.Visitors.Add(issued);
+        return issued;
+    }
+
+    /// <summary>A signed-in caller acting on a device: their account must exist, and a device that is theirs or nobody's joins it first.</summary>
+    private async Task JoinAccountAsync(Visitor? device, Guid userId, CancellationToken ct)
+    {
+        await RequireUserAsync(userId, ct);
+        if (device is not null && !device.IsAttachedToAnotherThan(userId)) await AttachAsync(device, userId, ct);
+    }
+
+    private async Task RequireUserAsync(Guid userId, CancellationToken ct) =>
+        Rule.Check(await db.Users.AnyAsync(u => u.Id == userId, ct), new UserMustExistRule());
+
+    private async Task AttachAsync(Visitor device, Guid userId, CancellationToken ct)
+    {
+        device.AttachTo(userId, Now);
+        var anonymous = await db.CurrentAnonymousAsync(device.Id, ct);
+        var account = await db.CurrentForUserAsync(userId, ct);
+        if (anonymous is not null && account is not null)
+        {
+            var older = account.FirstDepositAt <= anonymous.FirstDepositAt ? account : anonymous;
+            older.End(Now, ConsentEnd.Superseded);
+        }
+        await db.SaveChangesAsync(ct);
+        await db.Consents.Where(c => c.VisitorId == device.Id && c.UserId == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.UserId, userId), ct);
+        await db.ConsentRecords.Where(r => r.VisitorId == device.Id && r.UserId == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.UserId, userId), ct);
+        // Page views recorded on the device before the sign-in are the person's from now on (listed, erased with them).
+        await db.NavigationEvents.Where(n => n.VisitorId == device.Id && n.UserId == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(n => n.UserId, userId), ct);
+        // The bulk update moved their row versions: read the tracked periods again before changing them further.
+        foreach (var entry in db.ChangeTracker.Entries<Consent>().Where(e => e.Entity.VisitorId == device.Id).ToList()) await entry.ReloadAsync(ct);
+    }
+
+    private Task<ConsentRecord?> LastRecordAsync(Consent consent, CancellationToken ct) =>
+        db.ConsentRecords.AsNoTracking().Where(r => r.ConsentId == consent.Id)
+            .OrderByDescending(r => r.DecidedAt).ThenByDescending(r => r.Sequence).FirstOrDefaultAsync(ct);
+
+    private async Task<bool> SameTextsAsLastAsync(Consent consent, DecisionContext context, CancellationToken ct) =>
+        await LastRecordAsync(consent, ct) is { } last && last.PolicyVersion == context.PolicyVersion && last.BannerVersion == context.BannerVersion;
+
+    /// <summary>Each party has its chain of receipts: <c>user:{id}</c> for an account, <c>visitor:{id}</c> for a device's anonymous visitor.</summary>
+    private async Task<ConsentRecord> WriteRecordAsync(Consent consent, ConsentAction action, ConsentSubject subject, Visitor? device,
         DecisionContext context, CancellationToken ct)
     {
-        var chain = subject.VisitorId is null && consent.VisitorId is { } visitor ? new ConsentSubject(visitor, subject.UserId).ChainKey : subject.ChainKey;
+        var chain = consent.UserId is { } user ? $"user:{user}" : $"visitor:{consent.VisitorId}";
         var previous = await db.ConsentRecords.AsNoTracking().Where(r => r.ChainKey == chain)
             .OrderByDescending(r => r.Sequence).FirstOrDefaultAsync(ct);
-        var record = ConsentRecord.Write(consent, action, subject.UserId is not null, context, previous, chain, controller, signer, Now, clock);
+        var record = ConsentRecord.Write(consent, action, subject.UserId is not null, device?.Id, context, previous, chain, controller, signer, Now, clock);
         db.ConsentRecords.Add(record);
         return record;
     }

@@ -51,7 +51,13 @@ public sealed class ConsentRecord
     /// <summary>The receipt: a JWS (ES256) whose payload is the canonical receipt JSON.</summary>
     public string Receipt { get; private set; } = "";
 
+    /// <summary>Proof of a decision made on the period's own device.</summary>
     public static ConsentRecord Write(Consent consent, ConsentAction action, bool signedIn, DecisionContext context,
+        ConsentRecord? previous, string chainKey, ReceiptController controller, ReceiptSigner signer, DateTimeOffset now, TimeProvider clock) =>
+        Write(consent, action, signedIn, consent.VisitorId, context, previous, chainKey, controller, signer, now, clock);
+
+    /// <param name="visitorId">The device the decision was made on (null when made signed in without one).</param>
+    public static ConsentRecord Write(Consent consent, ConsentAction action, bool signedIn, Guid? visitorId, DecisionContext context,
         ConsentRecord? previous, string chainKey, ReceiptController controller, ReceiptSigner signer, DateTimeOffset now, TimeProvider clock)
     {
         var record = new ConsentRecord
@@ -60,7 +66,7 @@ public sealed class ConsentRecord
             ConsentId = consent.Id,
             ChainKey = chainKey,
             Sequence = (previous?.Sequence ?? 0) + 1,
-            VisitorId = consent.VisitorId,
+            VisitorId = visitorId,
             UserId = consent.UserId,
             DecidedSignedIn = signedIn,
             Action = action,
@@ -81,8 +87,6 @@ public sealed class ConsentRecord
         return record;
     }
 
-    /// <summary>Links the proof to the account the visitor signed up or in with; the signed receipt is unchanged.</summary>
-    public void AttachTo(Guid userId) => UserId ??= userId;
 }
 
 public enum ConsentAction

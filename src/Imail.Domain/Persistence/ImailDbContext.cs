@@ -18,6 +18,7 @@ public sealed class ImailDbContext(DbContextOptions<ImailDbContext> options) : D
     public DbSet<DataCategory> DataCategories => Set<DataCategory>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<Cookie> Cookies => Set<Cookie>();
+    public DbSet<Visitor> Visitors => Set<Visitor>();
     public DbSet<Consent> Consents => Set<Consent>();
     public DbSet<ConsentRecord> ConsentRecords => Set<ConsentRecord>();
     public DbSet<NavigationEvent> NavigationEvents => Set<NavigationEvent>();

@@ -7,10 +7,11 @@ using Quartz;
 
 namespace Imail.Worker.Purge;
 
-public sealed record ConsentProofPurgeResult(int Deleted, DateTimeOffset DecidedBefore, RetentionPeriod Retention, int Statements)
+public sealed record ConsentProofPurgeResult(int Deleted, DateTimeOffset DecidedBefore, RetentionPeriod Retention, int Statements, int DevicesDeleted = 0)
 {
     public override string ToString() =>
-        $"{Deleted} ended consent periods deleted with their choices and proofs (last decision before {DecidedBefore:u}, {DataCategoryCodes.ConsentProofs} retention {Retention.Iso8601}); {Statements} statements.";
+        $"{Deleted} ended consent periods deleted with their choices and proofs (last decision before {DecidedBefore:u}, {DataCategoryCodes.ConsentProofs} retention {Retention.Iso8601}); " +
+        $"{DevicesDeleted} devices no proof refers to any more deleted; {Statements} statements.";
 }
 
 /// <summary>
@@ -49,10 +50,23 @@ public sealed class ConsentProofPurgeJob(
               FOR UPDATE OF c SKIP LOCKED))
             """, ct));
 
-        var result = new ConsentProofPurgeResult(deleted.Rows, before, period, deleted.Statements);
+        // A device goes once its cookie ended before the same limit and no period, proof or
+        // navigation event names it any more: its id proved nothing left.
+        var devices = await Batches.RunAsync(batch, ct, () => db.Database.ExecuteSqlAsync($$"""
+            DELETE FROM visitors WHERE id = ANY(ARRAY(
+              SELECT v.id FROM visitors AS v
+              WHERE v.cookie_expires_at < {{before}}
+                AND NOT EXISTS (SELECT 1 FROM consents AS c WHERE c.visitor_id = v.id)
+                AND NOT EXISTS (SELECT 1 FROM consent_records AS r WHERE r.visitor_id = v.id)
+                AND NOT EXISTS (SELECT 1 FROM navigation_events AS n WHERE n.visitor_id = v.id)
+              ORDER BY v.cookie_expires_at LIMIT {{batch}}
+              FOR UPDATE OF v SKIP LOCKED))
+            """, ct));
+
+        var result = new ConsentProofPurgeResult(deleted.Rows, before, period, deleted.Statements + devices.Statements, devices.Rows);
         logger.LogInformation(
-            "Consent proof purge: {Deleted} ended consent periods deleted with their choices and proofs (last decision before {Before}, retention {Retention}), {Statements} statements",
-            result.Deleted, before, period.Iso8601, result.Statements);
+            "Consent proof purge: {Deleted} ended consent periods deleted with their choices and proofs (last decision before {Before}, retention {Retention}), {Devices} devices, {Statements} statements",
+            result.Deleted, before, period.Iso8601, result.DevicesDeleted, result.Statements);
         return result;
     }
 }

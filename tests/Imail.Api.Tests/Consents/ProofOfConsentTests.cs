@@ -229,8 +229,11 @@ public class ProofOfConsentTests(ImailApiFactory api) : IClassFixture<ImailApiFa
 
         await Task.WhenAll(Enumerable.Range(0, 6).Select(i => api.DecideAsync(Input(visitor, i % 2 == 0, true))));
 
-        var sequences = await api.ExecuteDbAsync(db => db.ConsentRecords.Where(r => r.VisitorId == Guid.Parse(visitor)).Select(r => r.Sequence).OrderBy(s => s).ToListAsync());
-        Assert.Equal(Enumerable.Range(1, 7), sequences);
+        // Each decision that changed the answer left one proof, in one unbroken chain; repetitions left none.
+        var records = await api.ExecuteDbAsync(db => db.ConsentRecords.Where(r => r.VisitorId == Guid.Parse(visitor)).OrderBy(r => r.Sequence).ToListAsync());
+        Assert.Equal(Enumerable.Range(1, records.Count), records.Select(r => r.Sequence));
+        Assert.InRange(records.Count, 2, 7);
+        Assert.All(records.Skip(1).Zip(records), pair => Assert.NotEqual(pair.First.Granted, pair.Second.Granted));
         Assert.Equal(1, await api.ExecuteDbAsync(db => db.Consents.CountAsync(c => c.VisitorId == Guid.Parse(visitor))));
     }
 }

@@ -50,8 +50,8 @@ public class RefusalTests(ImailApiFactory api) : IClassFixture<ImailApiFactory>
         Assert.Empty(payload["errors"]!.AsArray());
         Assert.Equal("WITHDRAWAL", (string?)payload["record"]!["action"]);
         Assert.All(payload["status"]!["purposes"]!.AsArray(), p => Assert.False((bool)p!["effective"]!));
-        var allowed = await api.ExecuteDbAsync(db => db.AllowsAsync(Guid.Parse(visitor), null, Domain.Consents.ConsentPurpose.Statistics, api.Clock.GetUtcNow()));
-        Assert.False(allowed);
+        var status = await api.StatusAsync(visitor);
+        Assert.False((bool)Purpose(status, "STATISTICS")["effective"]!);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Imail.Domain.Consents;
 using Imail.Domain.Navigation;
+using Imail.Api.Tests.Consents;
 using Imail.Testing;
 using Microsoft.EntityFrameworkCore;
 
@@ -41,14 +42,12 @@ public class NavigationTests(ImailApiFactory api) : IClassFixture<ImailApiFactor
 
     private static readonly (string, string)[] ThreeEvents = [("PAGE_VIEW", "/inbox"), ("OPERATION", "compose"), ("PAGE_VIEW", "/settings")];
 
-    /// <summary>A consent period opened now, as the banner will open it once the consent mutations exist.</summary>
-    private Task ConsentAsync(Guid? visitorId, Guid? userId, bool statistics) => api.ExecuteDbAsync(async db =>
+    /// <summary>The banner answered now: anonymously on a new device (its visitor id returned), or by a signed-in person.</summary>
+    private async Task<Guid> ConsentAsync(bool statistics, string? token = null)
     {
-        db.Consents.Add(Consent.Open(visitorId, userId,
-            [new PurposeChoice(ConsentPurpose.Statistics, statistics), new PurposeChoice(ConsentPurpose.Personalisation, false)],
-            api.Clock.GetUtcNow(), new ConsentRules(), api.Clock));
-        await db.SaveChangesAsync();
-    });
+        var payload = await api.DecideAsync(ConsentApi.Input(null, statistics, false), token);
+        return payload["visitorId"] is { } visitor ? Guid.Parse((string)visitor!) : Guid.Empty;
+    }
 
     private Task<List<NavigationEvent>> EventsOf(Guid visitorId) =>
         api.ExecuteDbAsync(db => db.NavigationEvents.AsNoTracking().Where(e => e.VisitorId == visitorId).ToListAsync());
@@ -63,8 +62,7 @@ public class NavigationTests(ImailApiFactory api) : IClassFixture<ImailApiFactor
     [Fact]
     public async Task P6_NavigationIsRecordedOnlyWhileStatisticsIsConsented()
     {
-        var visitor = Guid.NewGuid();
-        await ConsentAsync(visitor, null, statistics: true);
+        var visitor = await ConsentAsync(statistics: true);
 
         Assert.Equal((3, true), await RecordAsync(Input(visitor, ThreeEvents)));
 
@@ -75,12 +73,7 @@ public class NavigationTests(ImailApiFactory api) : IClassFixture<ImailApiFactor
         Assert.All(events, e => Assert.Equal(("webmail", (Guid?)null, api.Clock.GetUtcNow()), (e.FrontEnd, e.UserId, e.OccurredAt)));
 
         // Withdrawn: from then on, nothing more.
-        await api.ExecuteDbAsync(async db =>
-        {
-            var consent = await db.Consents.FirstAsync(c => c.VisitorId == visitor && c.EndedAt == null);
-            consent.Withdraw([ConsentPurpose.Statistics], api.Clock.GetUtcNow());
-            await db.SaveChangesAsync();
-        });
+        await api.GraphQLAsync(ConsentApi.Withdraw, new { input = new { visitorId = visitor, purposes = new[] { "STATISTICS" }, frontEnd = "webmail" } });
         Assert.Equal((0, false), await RecordAsync(Input(visitor, ("PAGE_VIEW", "/after-withdrawal"))));
         Assert.Equal(3, (await EventsOf(visitor)).Count);
     }
@@ -88,7 +81,7 @@ public class NavigationTests(ImailApiFactory api) : IClassFixture<ImailApiFactor
     [Fact]
     public async Task P6_WithoutConsentTheCallSucceedsAndStoresNothing()
     {
-        var visitor = Guid.NewGuid();
+        var visitor = Guid.NewGuid(); // never issued: no device, no consent
 
         Assert.Equal((0, false), await RecordAsync(Input(visitor, ThreeEvents)));
 
@@ -98,8 +91,7 @@ public class NavigationTests(ImailApiFactory api) : IClassFixture<ImailApiFactor
     [Fact]
     public async Task P6_RefusedStatisticsStoresNothing()
     {
-        var visitor = Guid.NewGuid();
-        await ConsentAsync(visitor, null, statistics: false);
+        var visitor = await ConsentAsync(statistics: false);
 
         Assert.Equal((0, false), await RecordAsync(Input(visitor, ThreeEvents)));
 
@@ -109,8 +101,7 @@ public class NavigationTests(ImailApiFactory api) : IClassFixture<ImailApiFactor
     [Fact]
     public async Task P6_PastTheConsentEndNothingIsStored()
     {
-        var visitor = Guid.NewGuid();
-        await ConsentAsync(visitor, null, statistics: true);
+        var visitor = await ConsentAsync(statistics: true);
         Assert.Equal((1, true), await RecordAsync(Input(visitor, ("PAGE_VIEW", "/inbox"))));
 
         api.Clock.Advance(TimeSpan.FromDays(13 * 31 + 1)); // past first deposit + 13 months, however long the months
@@ -122,8 +113,7 @@ public class NavigationTests(ImailApiFactory api) : IClassFixture<ImailApiFactor
     [Fact]
     public async Task P6_PageQueryStringsAreNeverStored()
     {
-        var visitor = Guid.NewGuid();
-        await ConsentAsync(visitor, null, statistics: true);
+        var visitor = await ConsentAsync(statistics: true);
 
         Assert.Equal((3, true), await RecordAsync(Input(visitor,
             ("PAGE_VIEW", "/search?q=alice%40example.org"), ("PAGE_VIEW", "/reset#token=secret"), ("PAGE_VIEW", "/inbox/?page=2#top"))));
@@ -137,8 +127,8 @@ public class NavigationTests(ImailApiFactory api) : IClassFixture<ImailApiFactor
     public async Task P6_ASignedInUsersOwnConsentDecides_AndTheirEventsCarryTheAccount()
     {
         var user = await api.CreateUserAsync("navigator@example.org");
-        var visitor = Guid.NewGuid();
-        await ConsentAsync(null, user.Id, statistics: true);
+        var visitor = await ConsentAsync(statistics: false); // a device whose anonymous visitor refused: the person's own consent decides
+        await ConsentAsync(statistics: true, api.UserToken(user.Id));
 
         Assert.Equal((1, true), await RecordAsync(Input((string?)null, ("OPERATION", "compose")), api.UserToken(user.Id)));
         Assert.Equal((1, true), await RecordAsync(Input(visitor, ("PAGE_VIEW", "/inbox")), api.UserToken(user.Id)));
@@ -152,9 +142,8 @@ public class NavigationTests(ImailApiFactory api) : IClassFixture<ImailApiFactor
     public async Task P6_AnAccountThatRefusedStatistics_IsNotRecordedThroughAVisitorWhoConsented()
     {
         var user = await api.CreateUserAsync("refuser@example.org");
-        var visitor = Guid.NewGuid();
-        await ConsentAsync(null, user.Id, statistics: false);
-        await ConsentAsync(visitor, null, statistics: true);
+        await ConsentAsync(statistics: false, api.UserToken(user.Id));
+        var visitor = await ConsentAsync(statistics: true);
 
         Assert.Equal((0, false), await RecordAsync(Input(visitor, ThreeEvents), api.UserToken(user.Id)));
 
@@ -171,8 +160,7 @@ public class NavigationTests(ImailApiFactory api) : IClassFixture<ImailApiFactor
     public async Task RecordNavigation_WithBadInput_AnswersATypedError_AndWritesNothing(string? visitorId, int count, string frontEnd, string name,
         string code, string field)
     {
-        var visitor = Guid.NewGuid();
-        await ConsentAsync(visitor, null, statistics: true);
+        var visitor = await ConsentAsync(statistics: true);
         var before = await api.ExecuteDbAsync(db => db.NavigationEvents.CountAsync());
 
         var variables = new
@@ -195,8 +183,7 @@ public class NavigationTests(ImailApiFactory api) : IClassFixture<ImailApiFactor
     [Fact]
     public async Task RecordNavigation_AcceptsFiftyEventsInOneCall()
     {
-        var visitor = Guid.NewGuid();
-        await ConsentAsync(visitor, null, statistics: true);
+        var visitor = await ConsentAsync(statistics: true);
 
         Assert.Equal((50, true), await RecordAsync(Input(visitor, Enumerable.Range(0, 50).Select(i => ("PAGE_VIEW", $"/page/{i}")).ToArray())));
         Assert.Equal(50, (await EventsOf(visitor)).Count);

@@ -236,7 +236,7 @@ public class ConsentTests
     [Fact]
     public void P5_StatusOfNoConsent_IsNeverAsked()
     {
-        var status = ConsentStatus.Of(null, Deposit, _rules);
+        var status = ConsentStatus.For(null, null, Deposit, _rules);
         Assert.Equal(ConsentState.NeverAsked, status.State);
         Assert.All(status.Purposes, p => Assert.False(p.Effective));
     }

@@ -34,7 +34,7 @@ public sealed class ConsentProofPurgeJobTests : IAsyncLifetime
 
         var result = await RunAsync();
 
-        Assert.Equal((1, boundary, "P5Y", 1), (result.Deleted, result.DecidedBefore, result.Retention.Iso8601, result.Statements));
+        Assert.Equal((1, boundary, "P5Y", 2), (result.Deleted, result.DecidedBefore, result.Retention.Iso8601, result.Statements)); // periods, then devices
         Assert.Equal([atTheBoundary, recent], await RemainingAsync());
         Assert.Equal((0L, 0L), (await CountAsync("consent_choices", past), await CountAsync("consent_records", past)));
         Assert.Equal((2L, 2L), (await CountAsync("consent_choices", atTheBoundary), await CountAsync("consent_records", atTheBoundary)));
@@ -79,8 +79,8 @@ public sealed class ConsentProofPurgeJobTests : IAsyncLifetime
 
         var result = await RunAsync(settings);
 
-        Assert.Equal((2_500, 3), (result.Deleted, result.Statements));
-        var statements = _db.Statements.Select(PurgeDatabase.Folded).ToList();
+        Assert.Equal((2_500, 4), (result.Deleted, result.Statements)); // three batches of periods, one of devices
+        var statements = _db.Statements.Select(PurgeDatabase.Folded).Where(sql => sql.StartsWith("DELETE FROM consents", StringComparison.Ordinal)).ToList();
         Assert.Equal(3, statements.Count);
         Assert.All(statements, sql => Assert.Equal(
             "DELETE FROM consents WHERE id = ANY(ARRAY( SELECT c.id FROM consents AS c " +
@@ -91,6 +91,39 @@ public sealed class ConsentProofPurgeJobTests : IAsyncLifetime
         Assert.Equal(20L, await _db.ScalarAsync<long>("SELECT count(*) FROM consent_choices"));
         Assert.Equal(10L, await _db.ScalarAsync<long>("SELECT count(*) FROM consent_records"));
         Assert.Equal(0, (await RunAsync(settings)).Deleted);
+    }
+
+    [Fact]
+    public async Task P8_ADeviceGoes_OnceItsCookieEndedBeforeTheRetention_AndNoPeriodProofOrPageViewNamesIt()
+    {
+        // Seeded consent_proofs retention: 60 months. The cookie's end counts, like a proof's decision.
+        var forgotten = await DeviceAsync(cookieExpiresAt: Now.AddMonths(-61));
+        var stillNamedByAPeriod = await DeviceAsync(cookieExpiresAt: Now.AddMonths(-61));
+        var period = await PeriodAsync(Now.AddMonths(-10), lastDecisionAt: Now.AddMonths(-10), endedAt: null);
+        await _db.ExecuteAsync($"UPDATE consents SET visitor_id = '{stillNamedByAPeriod}' WHERE id = '{period}'");
+        var stillNamedByAPageView = await DeviceAsync(cookieExpiresAt: Now.AddMonths(-61));
+        await _db.ExecuteAsync($"""
+            INSERT INTO navigation_events (id, visitor_id, kind, name, front_end, occurred_at)
+            VALUES ('{Guid.NewGuid()}', '{stillNamedByAPageView}', 'PageView', '/inbox', 'webmail', now())
+            """);
+        var recent = await DeviceAsync(cookieExpiresAt: Now.AddMonths(-59));
+
+        var result = await RunAsync();
+
+        Assert.Equal(1, result.DevicesDeleted);
+        var left = await _db.ScalarAsync<long>($"SELECT count(*) FROM visitors WHERE id IN ('{stillNamedByAPeriod}', '{stillNamedByAPageView}', '{recent}')");
+        Assert.Equal(3L, left);
+        Assert.Equal(0L, await _db.ScalarAsync<long>($"SELECT count(*) FROM visitors WHERE id = '{forgotten}'"));
+    }
+
+    private async Task<Guid> DeviceAsync(DateTimeOffset cookieExpiresAt)
+    {
+        var id = Guid.NewGuid();
+        await _db.ExecuteAsync($"""
+            INSERT INTO visitors (id, issued_at, cookie_deposited_at, cookie_expires_at)
+            VALUES ('{id}', '{cookieExpiresAt.AddMonths(-13):O}', '{cookieExpiresAt.AddMonths(-13):O}', '{cookieExpiresAt:O}')
+            """);
+        return id;
     }
 
     [Fact]

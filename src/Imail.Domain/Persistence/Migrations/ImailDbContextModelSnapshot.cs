@@ -130,7 +130,13 @@ namespace Imail.Domain.Persistence.Migrations
                     b.HasIndex("VisitorId")
                         .IsUnique()
                         .HasDatabaseName("ix_consents_current_visitor")
-                        .HasFilter("ended_at IS NULL");
+                        .HasFilter("ended_at IS NULL AND user_id IS NULL");
+
+                    b.HasIndex("UserId", "FirstDepositAt")
+                        .HasDatabaseName("ix_consents_user_latest");
+
+                    b.HasIndex("VisitorId", "FirstDepositAt")
+                        .HasDatabaseName("ix_consents_visitor_latest");
 
                     b.ToTable("consents", (string)null);
 
@@ -385,6 +391,46 @@ namespace Imail.Domain.Persistence.Migrations
                             Purpose = "Statistics",
                             UpdatedAt = new DateTimeOffset(new DateTime(2026, 11, 28, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0))
                         });
+                });
+
+            modelBuilder.Entity("Imail.Domain.Consents.Visitor", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("AttachedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("attached_at");
+
+                    b.Property<DateTimeOffset>("CookieDepositedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cookie_deposited_at");
+
+                    b.Property<DateTimeOffset>("CookieExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cookie_expires_at");
+
+                    b.Property<DateTimeOffset>("IssuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("issued_at");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_visitors");
+
+                    b.HasIndex("CookieExpiresAt")
+                        .HasDatabaseName("ix_visitors_cookie_expires_at");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_visitors_user_id");
+
+                    b.ToTable("visitors", (string)null);
+
+                    b.HasAnnotation("Imail:DataCategory", "consent_proofs");
                 });
 
             modelBuilder.Entity("Imail.Domain.DataCategories.DataCategory", b =>
@@ -876,6 +922,15 @@ namespace Imail.Domain.Persistence.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .HasConstraintName("fk_consent_records_users_user_id");
+                });
+
+            modelBuilder.Entity("Imail.Domain.Consents.Visitor", b =>
+                {
+                    b.HasOne("Imail.Domain.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_visitors_users_user_id");
                 });
 
             modelBuilder.Entity("Imail.Domain.Navigation.NavigationEvent", b =>
