@@ -219,8 +219,12 @@ public sealed record ConsentStatus(
         var status = period.StatusAt(now, rules);
         if (device is null) return status;
         var cookieEnds = status.CookieExpiresAt < device.CookieExpiresAt ? status.CookieExpiresAt : device.CookieExpiresAt;
-        if (status.State == ConsentState.Valid && !device.CookieHoldsAt(now))
-            return status with { State = ConsentState.RenewalRequired, AskAgainAt = device.CookieExpiresAt, CookieExpiresAt = cookieEnds, Purposes = NothingInForce };
+        if (!device.CookieHoldsAt(now))
+            return status with
+            {
+                State = ConsentState.RenewalRequired, Purposes = NothingInForce, CookieExpiresAt = cookieEnds,
+                AskAgainAt = status.AskAgainAt < device.CookieExpiresAt ? status.AskAgainAt : device.CookieExpiresAt,
+            };
         return status with { CookieExpiresAt = cookieEnds, AskAgainAt = status.AskAgainAt < cookieEnds ? status.AskAgainAt : cookieEnds };
     }
 
