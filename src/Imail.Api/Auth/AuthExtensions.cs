@@ -39,6 +39,8 @@ public static class AuthExtensions
                                && expires is not null && expires.Value >= now - parameters.ClockSkew;
                     },
                 };
+                // One role per token: a token carrying several would otherwise get all of them.
+                jwt.Events = new JwtBearerEvents { OnTokenValidated = SingleRole.Check };
             });
         builder.Services.AddAuthorization();
         return builder;
@@ -57,7 +59,12 @@ public static class AuthExtensions
                 var result = await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
                 if (!result.Succeeded)
                 {
-                    var reason = result.Failure is SecurityTokenExpiredException ? "The token has expired." : "The token is not valid for this API.";
+                    var reason = result.Failure switch
+                    {
+                        SecurityTokenExpiredException => "The token has expired.",
+                        SecurityTokenRoleException role => role.Message,
+                        _ => "The token is not valid for this API.",
+                    };
                     context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                     context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
                     await context.Response.WriteAsJsonAsync(new { errors = new[] { new { message = reason, extensions = new { code = "AUTH_INVALID_TOKEN" } } } });

@@ -261,8 +261,17 @@ public sealed class ConsentDesk(ImailDbContext db, ConsentRules rules, ReceiptSi
         var record = await db.ConsentRecords.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct);
         if (record is null) return new ReceiptVerification(false, signatureValid, false, false, false, [.. problems, "RECORD_NOT_FOUND"], null);
 
+        // The receipt kept with the record is the one issued: it must still sign exactly what the record says.
         var stored = ConsentReceipts.Payload(record);
-        var intact = stored.AsSpan().SequenceEqual(payload) && ConsentReceipts.HashOf(stored) == record.Hash && signer.Verify(record.Receipt) is not null;
+        var intact = stored.AsSpan().SequenceEqual(payload) && ConsentReceipts.HashOf(stored) == record.Hash
+            && signer.Verify(record.Receipt) is { } issued && issued.AsSpan().SequenceEqual(stored);
+        // Only that exact receipt verifies: we could sign the same payload again (ECDSA is randomised),
+        // and that second signature is not the proof the person was given.
+        if (signatureValid && intact && !string.Equals(receipt, record.Receipt, StringComparison.Ordinal))
+        {
+            signatureValid = false;
+            problems.Add("SIGNATURE_INVALID");
+        }
         if (!intact) problems.Add("RECORD_ALTERED");
 
         var neighbours = await db.ConsentRecords.AsNoTracking()

@@ -1,6 +1,11 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Globalization;
+using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Imail.Domain.Consents;
 
@@ -81,15 +86,22 @@ public static class ConsentReceipts
     public static string HashOf(byte[] payload) => Convert.ToHexStringLower(SHA256.HashData(payload));
 
     private static string Instant(DateTimeOffset at) =>
-        at.UtcDateTime.ToString(InstantFormat, System.Globalization.CultureInfo.InvariantCulture);
+        at.UtcDateTime.ToString(InstantFormat, CultureInfo.InvariantCulture);
 
-    /// <summary>The receipt id inside a receipt's payload, if it reads as one.</summary>
+    /// <summary>
+    /// The receipt id inside a receipt's payload, if the payload has the shape we write: one JSON
+    /// object, compact, valid UTF-8, each name once, the id a lower-case GUID string. Null otherwise.
+    /// </summary>
     public static Guid? ReceiptIdOf(byte[] payload)
     {
+        if (payload is not [(byte)'{', .., (byte)'}'] || !Utf8.IsValid(payload)) return null;
         try
         {
-            using var document = JsonDocument.Parse(payload);
-            return document.RootElement.TryGetProperty("receiptId", out var id) && id.TryGetGuid(out var guid) ? guid : null;
+            using var document = JsonDocument.Parse(payload, new JsonDocumentOptions { AllowDuplicateProperties = false });
+            return document.RootElement.TryGetProperty("receiptId", out var id) && id.ValueKind == JsonValueKind.String
+                   && Guid.TryParseExact(id.GetString(), "D", out var guid) && id.ValueEquals(guid.ToString("D"))
+                ? guid
+                : null;
         }
         catch (JsonException)
         {
@@ -100,66 +112,99 @@ public static class ConsentReceipts
 
 /// <summary>
 /// Signs receipts as compact JWS (ES256, P-256), so anyone holding the public key (query
-/// <c>consentReceiptKey</c>) can check a receipt without asking us.
+/// <c>consentReceiptKey</c>) can check a receipt without asking us. Receipts are canonical: the
+/// header is always the same bytes for a key, base64url is unpadded with no other spelling, and
+/// the signature is low-S, so a receipt has exactly one accepted form.
 /// </summary>
 public sealed class ReceiptSigner(ECDsa key, IReadOnlyList<ECDsa>? retiredKeys = null)
 {
+    /// <summary>Longer strings are refused before any decoding: a receipt we write is a few kilobytes.</summary>
+    public const int MaxLength = 16 * 1024;
+
+    // ECDSA accepts (r, n − s) as well as (r, s); we sign and accept only s ≤ n/2, n being P-256's group order.
+    private static readonly BigInteger Order =
+        BigInteger.Parse("0FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+    private static readonly BigInteger HalfOrder = Order / 2;
+
     private readonly ECParameters _public = key.ExportParameters(false);
+    private readonly string _header = HeaderOf(key);
+
+    // A receipt's header names its key, so the header's exact encoding picks the one key that may have signed it.
+    private readonly Dictionary<string, ECDsa> _keysByHeader = new[] { key }.Concat(retiredKeys ?? [])
+        .DistinctBy(HeaderOf).ToDictionary(HeaderOf, StringComparer.Ordinal);
 
     /// <summary>Public keys receipts were signed with before a rotation: still accepted when verifying.</summary>
     public IReadOnlyList<ECDsa> RetiredKeys { get; } = retiredKeys ?? [];
 
     /// <summary>RFC 7638 thumbprint of the public key: the JWS <c>kid</c>.</summary>
-    public string KeyId => Base64Url(SHA256.HashData(Encoding.UTF8.GetBytes(
-        $$"""{"crv":"P-256","kty":"EC","x":"{{Base64Url(_public.Q.X!)}}","y":"{{Base64Url(_public.Q.Y!)}}"}""")));
+    public string KeyId => ThumbprintOf(_public);
 
     /// <summary>The public key as a JWK (JSON).</summary>
     public string PublicJwk =>
-        $$"""{"kty":"EC","crv":"P-256","x":"{{Base64Url(_public.Q.X!)}}","y":"{{Base64Url(_public.Q.Y!)}}","kid":"{{KeyId}}","alg":"ES256","use":"sig"}""";
+        $$"""{"kty":"EC","crv":"P-256","x":"{{Base64Url.EncodeToString(_public.Q.X!)}}","y":"{{Base64Url.EncodeToString(_public.Q.Y!)}}","kid":"{{KeyId}}","alg":"ES256","use":"sig"}""";
 
     public string PublicPem => key.ExportSubjectPublicKeyInfoPem();
 
     public string Sign(byte[] payload)
     {
-        var header = Base64Url(Encoding.UTF8.GetBytes($$"""{"alg":"ES256","typ":"consent-receipt+jws","kid":"{{KeyId}}"}"""));
-        var signingInput = header + "." + Base64Url(payload);
+        var signingInput = _header + "." + Base64Url.EncodeToString(payload);
         var signature = key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        return signingInput + "." + Base64Url(signature);
+        if (signature.Length != 64) throw new InvalidOperationException("Receipts are ES256: the signing key must be a P-256 key.");
+        var s = new BigInteger(signature.AsSpan(32), isUnsigned: true, isBigEndian: true);
+        if (s > HalfOrder)
+        {
+            var low = Order - s;
+            signature.AsSpan(32).Clear();
+            low.TryWriteBytes(signature.AsSpan(64 - low.GetByteCount(isUnsigned: true)), out _, isUnsigned: true, isBigEndian: true);
+        }
+        return signingInput + "." + Base64Url.EncodeToString(signature);
     }
 
-    /// <summary>The payload of a receipt whose signature is ours and intact; null otherwise (malformed, other key, altered).</summary>
+    /// <summary>
+    /// The payload of a receipt exactly as we issue it, signed by our key or a retired one and
+    /// intact; null otherwise (malformed, another encoding, another header, high-S, other key, altered).
+    /// </summary>
     public byte[]? Verify(string receipt)
     {
-        var parts = receipt.Trim().Split('.');
-        if (parts.Length != 3) return null;
-        try
-        {
-            var signature = FromBase64Url(parts[2]);
-            var signed = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
-            var ok = new[] { key }.Concat(RetiredKeys).Any(k =>
-                k.VerifyData(signed, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
-            return ok ? FromBase64Url(parts[1]) : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
+        if (Open(receipt) is not { } jws || !_keysByHeader.TryGetValue(jws.Header, out var signer)) return null;
+        var s = new BigInteger(jws.Signature.AsSpan(32), isUnsigned: true, isBigEndian: true);
+        if (s.IsZero || s > HalfOrder) return null;
+        return signer.VerifyData(Encoding.ASCII.GetBytes(jws.SigningInput), jws.Signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
+            ? jws.Payload
+            : null;
     }
 
-    /// <summary>The payload of a receipt, whether or not its signature holds; null when it is not a JWS.</summary>
-    public static byte[]? UnverifiedPayload(string receipt)
+    /// <summary>The payload of a receipt, whether or not its signature holds; null when it is not a canonical compact JWS.</summary>
+    public static byte[]? UnverifiedPayload(string receipt) => Open(receipt)?.Payload;
+
+    private sealed record Jws(string Header, string SigningInput, byte[] Payload, byte[] Signature);
+
+    /// <summary>Three parts of strict base64url (no padding, no whitespace, no '+' or '/', no stray bits), the signature 64 bytes.</summary>
+    private static Jws? Open(string receipt)
     {
-        var parts = receipt.Trim().Split('.');
-        if (parts.Length != 3) return null;
-        try { return FromBase64Url(parts[1]); }
-        catch (FormatException) { return null; }
+        if (receipt.Length > MaxLength) return null;
+        var parts = receipt.Split('.');
+        if (parts.Length != 3 || Decode(parts[0]) is null) return null;
+        return Decode(parts[1]) is { } payload && Decode(parts[2]) is { Length: 64 } signature
+            ? new Jws(parts[0], parts[0] + "." + parts[1], payload, signature)
+            : null;
     }
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static byte[] FromBase64Url(string text)
+    private static byte[]? Decode(string part)
     {
-        var s = text.Replace('-', '+').Replace('_', '/');
-        return Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '='));
+        if (part.Length == 0 || part.Length % 4 == 1) return null;
+        foreach (var c in part)
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_')) return null;
+        var bytes = new byte[Base64Url.GetMaxDecodedLength(part.Length)];
+        if (Base64Url.DecodeFromChars(part, bytes, out var read, out var written) != OperationStatus.Done || read != part.Length) return null;
+        bytes = bytes[..written];
+        // Only one spelling per byte string: the last character's unused bits must be zero.
+        return Base64Url.EncodeToString(bytes) == part ? bytes : null;
     }
+
+    private static string HeaderOf(ECDsa key) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(
+        $$"""{"alg":"ES256","typ":"consent-receipt+jws","kid":"{{ThumbprintOf(key.ExportParameters(false))}}"}"""));
+
+    private static string ThumbprintOf(ECParameters parameters) => Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(
+        $$"""{"crv":"P-256","kty":"EC","x":"{{Base64Url.EncodeToString(parameters.Q.X!)}}","y":"{{Base64Url.EncodeToString(parameters.Q.Y!)}}"}""")));
 }

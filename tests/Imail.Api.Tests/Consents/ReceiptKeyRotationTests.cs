@@ -50,6 +50,18 @@ public class ReceiptKeyRotationTests(ReceiptKeyRotationTests.Rotated api) : ICla
     }
 
     [Fact]
+    public async Task Item10_AReceiptSignedWithARetiredKey_IsHeldToTheSameStrictRules()
+    {
+        var receipt = await ReceiptSignedWith(ImailApiFactory.TestReceiptKey);
+
+        foreach (var variant in ReceiptTampering.ReEncodings(receipt).Select(v => v.Receipt).Append(ReceiptTampering.MalleatedTwin(receipt)))
+        {
+            var result = (await api.GraphQLAsync(Verify, new { r = variant })).DataOrFail()["verifyConsentReceipt"]!;
+            Assert.False((bool)result["signatureValid"]!, variant);
+        }
+    }
+
+    [Fact]
     public async Task AReceiptSignedWithAnUnknownKey_DoesNotVerify()
     {
         var receipt = await ReceiptSignedWith(ECDsa.Create(ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem());
