@@ -14,6 +14,9 @@ public sealed class GraphQLOptions
     /// <summary>Largest complexity accepted (GraphQL.NET's analyzer: fields weighted by list sizes).</summary>
     public int MaxComplexity { get; set; } = 20_000;
 
+    /// <summary>Longest string accepted in any argument or variable, in characters (<c>STRING_TOO_LONG</c> above it); fields have their own, smaller limits.</summary>
+    public int MaxStringLength { get; set; } = 32 * 1024;
+
     /// <summary>Whether exception details reach clients (Development only).</summary>
     public bool ExposeExceptionDetails { get; set; }
 }
@@ -29,6 +32,7 @@ public static class GraphQLExtensions
             .AddSystemTextJson()
             .AddGraphTypes(typeof(ImailSchema).Assembly)
             .AddValidationRule<AccessValidationRule>()
+            .AddValidationRule<InputTextRule>()
             .AddComplexityAnalyzer(c =>
             {
                 c.MaxDepth = options.MaxDepth;

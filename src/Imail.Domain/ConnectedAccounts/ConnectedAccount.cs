@@ -45,9 +45,7 @@ public sealed class ConnectedAccount
         var known = catalogue.Find(provider);
         Rule.Check(known is not null, "UNKNOWN_PROVIDER",
             $"'{provider}' is not a provider one can connect; see connectedAccountProviders.", "provider");
-        var id = externalAccountId?.Trim() ?? "";
-        Rule.Check(id.Length is > 0 and <= ExternalIdMaxLength && !id.Any(char.IsControl), "INVALID_EXTERNAL_ACCOUNT_ID",
-            $"The external account id must have 1 to {ExternalIdMaxLength} characters and no control characters.", "externalAccountId");
+        var id = Text.CheckName(externalAccountId, ExternalIdMaxLength, "INVALID_EXTERNAL_ACCOUNT_ID", "externalAccountId", "The external account id");
         var now = clock.GetUtcNow();
         var account = new ConnectedAccount
         {

@@ -111,11 +111,5 @@ public sealed record DecisionContext(string PolicyVersion, string BannerVersion,
     /// <summary>The front-end a decision, a withdrawal or a navigation event came from: 1 to 100 characters.</summary>
     public static string CheckFrontEnd(string? frontEnd) => Checked(frontEnd, "INVALID_FRONT_END", "frontEnd");
 
-    private static string Checked(string? raw, string code, string field)
-    {
-        var value = raw?.Trim() ?? "";
-        Rule.Check(value.Length is > 0 and <= MaxLength && !value.Any(char.IsControl), code,
-            $"'{field}' must have 1 to {MaxLength} characters and no control characters.", field);
-        return value;
-    }
+    private static string Checked(string? raw, string code, string field) => Text.CheckName(raw, MaxLength, code, field, $"'{field}'");
 }

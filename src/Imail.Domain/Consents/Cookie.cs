@@ -56,10 +56,8 @@ public sealed class Cookie
         Rule.Check(name.Length is > 0 and <= NameMaxLength && name.All(c => c > ' ' && c < 127 && !"()<>@,;:\\\"/[]?={}".Contains(c)),
             "INVALID_COOKIE_NAME", $"A cookie name has 1 to {NameMaxLength} characters allowed in a cookie name (RFC 6265 token).", "name");
         Rule.Check(Enum.IsDefined(purpose), "INVALID_PURPOSE", "Unknown purpose.", "purpose");
-        provider = provider.Trim();
-        Rule.Check(provider.Length is > 0 and <= ProviderMaxLength, "INVALID_PROVIDER", $"The provider has 1 to {ProviderMaxLength} characters.", "provider");
-        description = description.Trim();
-        Rule.Check(description.Length is > 0 and <= DescriptionMaxLength, "INVALID_DESCRIPTION", $"The description has 1 to {DescriptionMaxLength} characters.", "description");
+        provider = Text.CheckName(provider, ProviderMaxLength, "INVALID_PROVIDER", "provider", "The provider");
+        description = Text.CheckFreeText(description, DescriptionMaxLength, required: true, "INVALID_DESCRIPTION", "description", "The description");
         Rule.Check(months >= 0 && days >= 0, "INVALID_LIFETIME", "A lifetime is not negative.", "lifetimeMonths");
         Rule.Check(LifetimeFits(months, days), "LIFETIME_TOO_LONG",
             $"A cookie may live at most {ConsentRules.MaxValidityMonths} months from its first deposit (P5): {months} months and {days} days run past that from some deposit dates.",

@@ -67,10 +67,10 @@ public sealed partial class DataCategory
 
     private void Apply(DataCategoryDetails d, TimeProvider clock)
     {
-        Name = Text(d.Name, "name", 100, required: true);
-        Description = Text(d.Description, "description", 2000, required: false);
-        Purpose = Text(d.Purpose, "purpose", 1000, required: true);
-        RetentionStartsFrom = Text(d.RetentionStartsFrom, "retentionStartsFrom", 200, required: false);
+        Name = Common.Text.CheckName(d.Name, 100, "INVALID_TEXT", "name", "'name'");
+        Description = Common.Text.CheckFreeText(d.Description, 2000, required: false, "INVALID_TEXT", "description", "'description'");
+        Purpose = Common.Text.CheckFreeText(d.Purpose, 1000, required: true, "INVALID_TEXT", "purpose", "'purpose'");
+        RetentionStartsFrom = Common.Text.CheckFreeText(d.RetentionStartsFrom, 200, required: false, "INVALID_TEXT", "retentionStartsFrom", "'retentionStartsFrom'");
         LegalBasis = d.LegalBasis;
         Kind = d.Kind;
         Rule.Check(d.RetentionMonths >= 0 && d.RetentionDays >= 0 && d.RetentionMonths + d.RetentionDays > 0
@@ -81,15 +81,6 @@ public sealed partial class DataCategory
         RetentionMonths = d.RetentionMonths;
         RetentionDays = d.RetentionDays;
         UpdatedAt = clock.GetUtcNow();
-    }
-
-    private static string Text(string? raw, string field, int max, bool required)
-    {
-        var value = raw?.Trim() ?? "";
-        Rule.Check((!required || value.Length > 0) && value.Length <= max, "INVALID_TEXT",
-            required ? $"'{field}' is required and has at most {max} characters." : $"'{field}' has at most {max} characters.",
-            field);
-        return value;
     }
 
     [GeneratedRegex("^[a-z][a-z0-9_]{1,49}$")]

@@ -25,9 +25,7 @@ public sealed class NavigationEvent
 
     public static NavigationEvent Record(Guid? visitorId, Guid? userId, NavigationKind kind, string name, string frontEnd, TimeProvider clock)
     {
-        name = name.Trim();
-        Rule.Check(name.Length is > 0 and <= NameMaxLength && !name.Any(char.IsControl), "INVALID_NAVIGATION_NAME",
-            $"A page or operation name has 1 to {NameMaxLength} characters.", "name");
+        name = Text.CheckName(name, NameMaxLength, "INVALID_NAVIGATION_NAME", "name", "A page or operation name");
         if (kind == NavigationKind.PageView)
         {
             // A query string or fragment can carry personal data (search terms, tokens): never kept.

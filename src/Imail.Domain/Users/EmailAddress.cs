@@ -15,7 +15,7 @@ public static partial class EmailAddress
     public static string Normalize(string? raw, string field = "email")
     {
         var value = raw?.Trim().ToLowerInvariant() ?? "";
-        Rule.Check(value.Length is > 0 and <= MaxLength && Shape().IsMatch(value), "INVALID_EMAIL",
+        Rule.Check(value.Length is > 0 and <= MaxLength && Shape().IsMatch(value) && Text.FirstUnfitForName(value) is null, "INVALID_EMAIL",
             $"'{raw}' is not an e-mail address we can write to (expected name@domain.tld, at most {MaxLength} characters).",
             field);
         return value;

@@ -46,13 +46,6 @@ public sealed class User
         return true;
     }
 
-    private static string CheckDisplayName(string? raw)
-    {
-        var value = raw?.Trim() ?? "";
-        Rule.Check(value.Length is > 0 and <= DisplayNameMaxLength && !value.Any(char.IsControl),
-            "INVALID_DISPLAY_NAME",
-            $"The display name must have 1 to {DisplayNameMaxLength} characters and no control characters.",
-            "displayName");
-        return value;
-    }
+    private static string CheckDisplayName(string? raw) =>
+        Text.CheckName(raw, DisplayNameMaxLength, "INVALID_DISPLAY_NAME", "displayName", "The display name");
 }
