@@ -65,14 +65,16 @@ public sealed class ConnectedAccountMutations(TimeProvider clock, IOptions<Conne
             }));
 
         mutation.Field<NonNullGraphType<DisconnectAccountPayloadType>>("disconnectAccount")
-            .Description("Disconnects one of the signed-in person's connected accounts and deletes everything received from it (P4). Errors: `CONNECTED_ACCOUNT_NOT_FOUND` (also for an account that is not yours).")
+            .Description("Disconnects one of the signed-in person's connected accounts and deletes everything received from it (P4). Errors: `CONNECTED_ACCOUNT_NOT_FOUND` (also for an account that is not yours), `USER_NOT_FOUND`.")
             .Argument<NonNullGraphType<DisconnectAccountInputType>>("input", "Which account to disconnect.")
             .Allow(Roles.User)
             .ResolveAsync(async ctx => await Payload.Attempt(async () =>
             {
                 var input = ctx.GetArgument<DisconnectAccountInput>("input");
-                if (CurrentUser.Id(ctx.User) is not { } userId || !Guid.TryParse(input.Id, out var id)) return NotFound();
+                if (CurrentUser.Id(ctx.User) is not { } userId) return Payload<Guid?>.Fail(new NotFoundError("USER_NOT_FOUND", "Your account no longer exists."));
                 await using var db = await ctx.Db();
+                if (!await db.Users.AnyAsync(u => u.Id == userId, ctx.CancellationToken)) return Payload<Guid?>.Fail(new NotFoundError("USER_NOT_FOUND", "Your account no longer exists."));
+                if (!Guid.TryParse(input.Id, out var id)) return NotFound();
                 // The fields go with the row (ON DELETE CASCADE): one statement, nothing received is left behind.
                 var deleted = await db.ConnectedAccounts.Where(a => a.Id == id && a.UserId == userId).ExecuteDeleteAsync(ctx.CancellationToken);
                 return deleted == 0 ? NotFound() : Payload<Guid?>.Ok(id);
