@@ -16,6 +16,8 @@ public sealed class UserType : ObjectGraphType<User>
         Description = "A person with an account: the data subject of the privacy policy. Visible to that person and to staff.";
         Field(u => u.Id, type: typeof(NonNullGraphType<IdGraphType>)).Description("Stable identifier (a UUID); the `sub` of this person's tokens.");
         Field(u => u.Email).Description("The account's e-mail address, normalised to lower case. Category `contact`.");
+        Field(u => u.PendingEmail, nullable: true)
+            .Description("An address the person asked to use instead (`updateProfile`), waiting for the code sent to it (`confirmEmailChange`); null when none. Category `contact`.");
         Field(u => u.DisplayName).Description("The name shown on the sites. Category `identity`.");
         Field(u => u.Locale, type: typeof(NonNullGraphType<LocaleType>)).Description("The language Imail writes to this person in.");
         Field(u => u.Status, type: typeof(NonNullGraphType<UserStatusType>)).Description("Whether the account is active or restricted.");

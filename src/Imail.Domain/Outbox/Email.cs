@@ -26,7 +26,20 @@ public static class EmailTemplates
     /// <summary>To a signed-up user when their consent period ended at its expiry: they will be asked again on their next visit (P5).</summary>
     public const string ConsentRenewalReminder = "consent-renewal-reminder";
 
-    public static readonly IReadOnlyList<string> All = [SignUpConfirmation, EmailChangedOldAddress, EmailChangedNewAddress, ConsentRenewalReminder];
+    /// <summary>To the owner of an address someone tried to sign up with: an account already uses it (the caller is told nothing).</summary>
+    public const string SignUpAttemptOnExistingAccount = "sign-up-attempt-existing-account";
+
+    /// <summary>To the address a person asked to use: the code that confirms it.</summary>
+    public const string EmailChangeConfirmation = "email-change-confirmation";
+
+    /// <summary>To an address someone asked to use while another account uses it: no code (the caller is told nothing).</summary>
+    public const string EmailChangeAddressTaken = "email-change-address-taken";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        SignUpConfirmation, EmailChangedOldAddress, EmailChangedNewAddress, ConsentRenewalReminder,
+        SignUpAttemptOnExistingAccount, EmailChangeConfirmation, EmailChangeAddressTaken,
+    ];
 }
 
 public static class EmailOutbox

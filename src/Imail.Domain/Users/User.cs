@@ -35,17 +35,90 @@ public sealed class User
         };
     }
 
-    /// <summary>Changes what was given; <c>null</c> leaves a value as it is. Returns whether anything changed.</summary>
-    public bool UpdateProfile(string? email, string? displayName, string? locale, TimeProvider clock)
+    /// <summary>An address the person asked to use, not yet confirmed with the code sent to it; category <c>contact</c>.</summary>
+    public string? PendingEmail { get; private set; }
+
+    /// <summary>SHA-256 (hex) of the code sent to <see cref="PendingEmail"/>; the code itself is never stored.</summary>
+    public string? PendingEmailCodeHash { get; private set; }
+
+    public DateTimeOffset? PendingEmailExpiresAt { get; private set; }
+
+    /// <summary>How long the code sent to a new address confirms it.</summary>
+    public static readonly TimeSpan EmailChangeCodeLifetime = TimeSpan.FromHours(24);
+
+    /// <summary>Changes what was given; <c>null</c> leaves a value as it is. Returns whether anything changed. The address changes through <see cref="RequestEmailChange"/>.</summary>
+    public bool UpdateProfile(string? displayName, string? locale, TimeProvider clock)
     {
-        var newEmail = email is null ? Email : EmailAddress.Normalize(email);
         var newName = displayName is null ? DisplayName : CheckDisplayName(displayName);
         var newLocale = locale is null ? Locale : Locales.Parse(locale);
-        if (newEmail == Email && newName == DisplayName && newLocale == Locale) return false;
-        (Email, DisplayName, Locale, UpdatedAt) = (newEmail, newName, newLocale, clock.GetUtcNow());
+        if (newName == DisplayName && newLocale == Locale) return false;
+        (DisplayName, Locale, UpdatedAt) = (newName, newLocale, clock.GetUtcNow());
         return true;
+    }
+
+    /// <summary>
+    /// The person asks to use another address. Nothing changes until the code sent to that address
+    /// is entered (<see cref="ConfirmEmailChange"/>), so nobody can take an address they cannot
+    /// read, and the answer is the same whether or not another account uses it. Returns the
+    /// address to write to, or null when it already is the account's (any pending request is dropped).
+    /// </summary>
+    public string? RequestEmailChange(string email, string code, TimeProvider clock)
+    {
+        var address = EmailAddress.Normalize(email);
+        var now = clock.GetUtcNow();
+        if (address == Email)
+        {
+            (PendingEmail, PendingEmailCodeHash, PendingEmailExpiresAt) = (null, null, null);
+            return null;
+        }
+        (PendingEmail, PendingEmailCodeHash, PendingEmailExpiresAt, UpdatedAt) = (address, EmailChangeCodes.Hash(code), now + EmailChangeCodeLifetime, now);
+        return address;
+    }
+
+    /// <summary>The code sent to the new address was entered: the account now uses it. Returns the former address.</summary>
+    public string ConfirmEmailChange(string code, TimeProvider clock)
+    {
+        var now = clock.GetUtcNow();
+        Rule.Check(PendingEmail is not null, new NoPendingEmailChangeRule());
+        Rule.Check(now < PendingEmailExpiresAt && EmailChangeCodes.Matches(code, PendingEmailCodeHash), new EmailChangeCodeRule());
+        var former = Email;
+        (Email, PendingEmail, PendingEmailCodeHash, PendingEmailExpiresAt, UpdatedAt) = (PendingEmail!, null, null, null, now);
+        return former;
     }
 
     private static string CheckDisplayName(string? raw) =>
         Text.CheckName(raw, DisplayNameMaxLength, "INVALID_DISPLAY_NAME", "displayName", "The display name");
+}
+
+/// <summary>Confirming an address needs a request first.</summary>
+public sealed record NoPendingEmailChangeRule() : BusinessRule("NO_PENDING_EMAIL_CHANGE",
+    "No change of address is waiting for confirmation: ask for it with updateProfile first.", "code", RuleKind.NotFound);
+
+/// <summary>The code is the one sent to the new address, within its lifetime.</summary>
+public sealed record EmailChangeCodeRule() : BusinessRule("INVALID_EMAIL_CHANGE_CODE",
+    "This code does not confirm the pending change of address (wrong, or more than 24 hours old): ask again with updateProfile.", "code");
+
+/// <summary>The codes that confirm a new address: 80 random bits, written in groups people can type.</summary>
+public static class EmailChangeCodes
+{
+    private const string Alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; // no 0/O, 1/I: read from an e-mail, typed by hand
+
+    public static string New()
+    {
+        var bytes = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16);
+        var chars = new char[16];
+        for (var i = 0; i < chars.Length; i++) chars[i] = Alphabet[bytes[i] % Alphabet.Length];
+        var code = new string(chars);
+        return $"{code[..4]}-{code[4..8]}-{code[8..12]}-{code[12..]}";
+    }
+
+    public static string Hash(string code) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Canonical(code))));
+
+    public static bool Matches(string? code, string? hash) =>
+        code is not null && hash is not null && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+            System.Text.Encoding.ASCII.GetBytes(Hash(code)), System.Text.Encoding.ASCII.GetBytes(hash));
+
+    /// <summary>Case, spaces and dashes do not matter when the code is typed.</summary>
+    private static string Canonical(string code) => new(code.Where(char.IsLetterOrDigit).Select(char.ToUpperInvariant).ToArray());
 }

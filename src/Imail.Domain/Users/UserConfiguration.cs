@@ -14,6 +14,9 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         user.Property(u => u.Id).ValueGeneratedNever();
         user.Property(u => u.Email).HasMaxLength(EmailAddress.MaxLength).HasDataCategory(DataCategoryCodes.Contact);
         user.HasIndex(u => u.Email).IsUnique();
+        user.Property(u => u.PendingEmail).HasMaxLength(EmailAddress.MaxLength).HasDataCategory(DataCategoryCodes.Contact);
+        user.Property(u => u.PendingEmailCodeHash).HasMaxLength(64).HasDataCategory(DataCategoryCodes.Contact);
+        user.Property(u => u.PendingEmailExpiresAt).HasDataCategory(DataCategoryCodes.Contact);
         user.Property(u => u.DisplayName).HasMaxLength(User.DisplayNameMaxLength).HasDataCategory(DataCategoryCodes.Identity);
         user.Property(u => u.Locale).HasConversion<string>().HasMaxLength(8);
         user.Property(u => u.Status).HasConversion<string>().HasMaxLength(32);

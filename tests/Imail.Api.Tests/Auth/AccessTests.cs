@@ -28,7 +28,11 @@ public class AccessTests(ImailApiFactory api) : IClassFixture<ImailApiFactory>
         { "mutation { deleteDataCategory(input: { code: \"nope\" }) { errors { code } } }", "user", false },
         { "mutation { updateProfile(input: { displayName: \"X\" }) { errors { code } } }", "anonymous", false },
         { "mutation { updateProfile(input: { displayName: \"X\" }) { errors { code } } }", "staff", false },
-        { "mutation { signUp(input: { email: \"new-anon@example.org\", displayName: \"A\" }) { user { email personalData { fields } } errors { code } } }", "anonymous", true },
+        { "mutation { confirmEmailChange(input: { code: \"AAAA-AAAA-AAAA-AAAA\" }) { errors { code } } }", "anonymous", false },
+        { "mutation { confirmEmailChange(input: { code: \"AAAA-AAAA-AAAA-AAAA\" }) { errors { code } } }", "partner", false },
+        { "mutation { confirmEmailChange(input: { code: \"AAAA-AAAA-AAAA-AAAA\" }) { errors { code } } }", "staff", false },
+        { "mutation { confirmEmailChange(input: { code: \"AAAA-AAAA-AAAA-AAAA\" }) { errors { code } } }", "user", true },
+        { "mutation { signUp(input: { email: \"new-anon@example.org\", displayName: \"A\" }) { user { email locale createdAt } errors { code } } }", "anonymous", true },
 
         { "{ dataCategory(code: \"navigation\") { code } }", "anonymous", true },
         { "mutation { updateDataCategory(input: { code: \"nope\", category: { name: \"N\", purpose: \"P\", legalBasis: CONSENT, kind: PERSONAL, retentionMonths: 1, retentionDays: 0 } }) { errors { code } } }", "user", false },

@@ -16,6 +16,7 @@ public sealed class ErasedAccountTokenTests(ImailApiFactory api) : IClassFixture
     /// <summary>Each user mutation with an input that would otherwise succeed (or fail for reasons after the account check).</summary>
     private static readonly Dictionary<string, string> Cases = new()
     {
+        ["confirmEmailChange"] = """mutation { confirmEmailChange(input: { code: "AAAA-AAAA-AAAA-AAAA" }) { errors { __typename code } } }""",
         ["updateProfile"] = """mutation { updateProfile(input: { displayName: "Ghost" }) { errors { __typename code } } }""",
         ["decideConsent"] = """mutation { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: true }, { purpose: PERSONALISATION, granted: true }], policyVersion: "p", bannerVersion: "b", frontEnd: "f" }) { errors { __typename code } } }""",
         ["withdrawConsent"] = """mutation { withdrawConsent(input: { frontEnd: "f" }) { errors { __typename code } } }""",

@@ -27,15 +27,16 @@ public class OutboxEnqueueTests(ImailApiFactory api) : IClassFixture<ImailApiFac
     }
 
     [Fact]
-    public async Task ARefusedSignUp_EnqueuesNothing()
+    public async Task ARefusedSignUp_EnqueuesNothing_ASignUpWithATakenAddress_OnlyTheNoticeToItsOwner()
     {
-        await api.CreateUserAsync("exists@example.org");
+        var owner = await api.CreateUserAsync("exists@example.org");
         var before = await api.ExecuteDbAsync(db => db.OutboxMessages.CountAsync());
 
         await api.GraphQLAsync("mutation { signUp(input: { email: \"exists@example.org\", displayName: \"Dup\" }) { errors { code } } }");
         await api.GraphQLAsync("mutation { signUp(input: { email: \"bad\", displayName: \"Bad\" }) { errors { code } } }");
 
-        Assert.Equal(before, await api.ExecuteDbAsync(db => db.OutboxMessages.CountAsync()));
+        Assert.Equal(before + 1, await api.ExecuteDbAsync(db => db.OutboxMessages.CountAsync()));
+        Assert.Equal("email.sign-up-attempt-existing-account", Assert.Single(await MessagesFor(owner.Id)).Kind);
     }
 
     [Fact]
@@ -54,14 +55,19 @@ public class OutboxEnqueueTests(ImailApiFactory api) : IClassFixture<ImailApiFac
     }
 
     [Fact]
-    public async Task ChangingTheEmailAddress_WritesToTheOldAndTheNewAddress()
+    public async Task ChangingTheEmailAddress_WritesTheCodeToTheNewAddress_ThenTheChangeToBoth()
     {
         var user = await api.CreateUserAsync("old-address@example.org", "Oscar", "en");
 
         await api.GraphQLAsync("mutation { updateProfile(input: { email: \"new-address@example.org\" }) { errors { code } } }",
             token: api.UserToken(user.Id));
+        var request = Assert.Single(await MessagesFor(user.Id));
+        var codeMail = JsonSerializer.Deserialize<EmailPayload>(request.Payload, OutboxJson.Options)!;
+        Assert.Equal(("email.email-change-confirmation", "new-address@example.org"), (request.Kind, codeMail.To));
+        await api.GraphQLAsync("mutation($c: String!) { confirmEmailChange(input: { code: $c }) { errors { code } } }",
+            new { c = codeMail.Values["code"] }, api.UserToken(user.Id));
 
-        var messages = await MessagesFor(user.Id);
+        var messages = (await MessagesFor(user.Id)).Where(m => m.Id != request.Id).ToList();
         var sent = messages.ToDictionary(m => m.Kind, m => JsonSerializer.Deserialize<EmailPayload>(m.Payload, OutboxJson.Options)!);
         Assert.Equal("old-address@example.org", sent["email.email-changed-old-address"].To);
         Assert.Equal("new-address@example.org", sent["email.email-changed-new-address"].To);

@@ -84,7 +84,7 @@ public class UserTests
     {
         var user = User.SignUp("a@example.org", "Alice", "fr", _clock);
         _clock.Advance(TimeSpan.FromDays(1));
-        Assert.True(user.UpdateProfile(null, "Alice B.", null, _clock));
+        Assert.True(user.UpdateProfile("Alice B.", null, _clock));
         Assert.Equal(("a@example.org", "Alice B.", Locale.Fr), (user.Email, user.DisplayName, user.Locale));
         Assert.Equal(_clock.GetUtcNow(), user.UpdatedAt);
     }
@@ -95,15 +95,49 @@ public class UserTests
         var user = User.SignUp("a@example.org", "Alice", "fr", _clock);
         var updatedAt = user.UpdatedAt;
         _clock.Advance(TimeSpan.FromDays(1));
-        Assert.False(user.UpdateProfile("A@EXAMPLE.ORG", "Alice", "fr-BE", _clock));
+        Assert.False(user.UpdateProfile("Alice", "fr-BE", _clock));
+        Assert.Null(user.RequestEmailChange("A@EXAMPLE.ORG", EmailChangeCodes.New(), _clock));
         Assert.Equal(updatedAt, user.UpdatedAt);
+    }
+
+    [Fact]
+    public void ANewAddress_IsUsedOnlyOnceTheCodeSentToItIsEntered_Within24Hours()
+    {
+        var user = User.SignUp("a@example.org", "Alice", "fr", _clock);
+        var code = EmailChangeCodes.New();
+
+        Assert.Equal("b@example.org", user.RequestEmailChange(" B@Example.org", code, _clock));
+        Assert.Equal(("a@example.org", "b@example.org"), (user.Email, user.PendingEmail));
+        Assert.Equal("INVALID_EMAIL_CHANGE_CODE", Assert.Throws<RuleViolation>(() => user.ConfirmEmailChange(EmailChangeCodes.New(), _clock)).Code);
+        Assert.Equal("a@example.org", user.ConfirmEmailChange(code.ToLowerInvariant().Replace("-", " "), _clock));
+        Assert.Equal(("b@example.org", (string?)null, (string?)null), (user.Email, user.PendingEmail, user.PendingEmailCodeHash));
+        Assert.Equal("NO_PENDING_EMAIL_CHANGE", Assert.Throws<RuleViolation>(() => user.ConfirmEmailChange(code, _clock)).Code);
+
+        var late = EmailChangeCodes.New();
+        user.RequestEmailChange("c@example.org", late, _clock);
+        _clock.Advance(TimeSpan.FromHours(24));
+        Assert.Equal("INVALID_EMAIL_CHANGE_CODE", Assert.Throws<RuleViolation>(() => user.ConfirmEmailChange(late, _clock)).Code);
+        Assert.Equal("b@example.org", user.Email);
+    }
+
+    [Fact]
+    public void EmailChangeCodes_Carry80RandomBits_AndOnlyTheirHashIsKept()
+    {
+        var codes = Enumerable.Range(0, 1000).Select(_ => EmailChangeCodes.New()).ToList();
+        Assert.Equal(1000, codes.Distinct().Count());
+        Assert.All(codes, c => Assert.Matches("^[A-HJ-NP-Z2-9]{4}(-[A-HJ-NP-Z2-9]{4}){3}$", c));
+        var user = User.SignUp("a@example.org", "Alice", "fr", _clock);
+        user.RequestEmailChange("b@example.org", codes[0], _clock);
+        Assert.DoesNotContain(codes[0].Replace("-", ""), user.PendingEmailCodeHash);
+        Assert.Equal(64, user.PendingEmailCodeHash!.Length);
     }
 
     [Fact]
     public void UpdateProfile_WithABadValue_LeavesTheProfileUntouched()
     {
         var user = User.SignUp("a@example.org", "Alice", "fr", _clock);
-        Assert.Throws<RuleViolation>(() => user.UpdateProfile("not-an-address", "Bob", null, _clock));
+        Assert.Throws<RuleViolation>(() => user.RequestEmailChange("not-an-address", EmailChangeCodes.New(), _clock));
+        Assert.Throws<RuleViolation>(() => user.UpdateProfile("", null, _clock));
         Assert.Equal(("a@example.org", "Alice"), (user.Email, user.DisplayName));
     }
 }

@@ -803,6 +803,23 @@ namespace Imail.Domain.Persistence.Migrations
                         .HasColumnType("character varying(8)")
                         .HasColumnName("locale");
 
+                    b.Property<string>("PendingEmail")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("pending_email")
+                        .HasAnnotation("Imail:DataCategory", "contact");
+
+                    b.Property<string>("PendingEmailCodeHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("pending_email_code_hash")
+                        .HasAnnotation("Imail:DataCategory", "contact");
+
+                    b.Property<DateTimeOffset?>("PendingEmailExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("pending_email_expires_at")
+                        .HasAnnotation("Imail:DataCategory", "contact");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)
