@@ -98,8 +98,13 @@ public sealed class IdeBrowserTests(IdeBrowserTests.Api api) : IClassFixture<Ide
 
         // And the IDE took the schema in: its Schema Reference lists the API's types and shows them.
         await Expect(page.GetByText("Schema available", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = Patience });
-        await page.GetByText("Schema Reference", new() { Exact = true }).ClickAsync();
+        // As with Run above: on a loaded machine a click can land before the tab reacts, so click until its type list shows.
         var types = page.GetByPlaceholder("Filter...");
+        for (var attempt = 0; attempt < 6 && !await types.IsVisibleAsync(); attempt++)
+        {
+            await page.GetByText("Schema Reference", new() { Exact = true }).ClickAsync();
+            try { await types.WaitForAsync(new() { Timeout = 15_000 }); } catch (TimeoutException) { }
+        }
         foreach (var (type, description) in new[]
         {
             ("ConsentStatus", "Whether the cookie banner must be shown"),
