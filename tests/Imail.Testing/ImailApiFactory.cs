@@ -67,10 +67,10 @@ public class ImailApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     }
 
     /// <summary>POSTs a GraphQL request and returns the whole response body (data and errors).</summary>
-    public async Task<GraphQLResponse> GraphQLAsync(string query, object? variables = null, string? token = null)
+    public async Task<GraphQLResponse> GraphQLAsync(string query, object? variables = null, string? token = null, string? operationName = null)
     {
         using var client = CreateClient(token);
-        using var response = await client.PostAsJsonAsync("/graphql", new { query, variables });
+        using var response = await client.PostAsJsonAsync("/graphql", new { query, variables, operationName });
         var body = await response.Content.ReadAsStringAsync();
         return new GraphQLResponse((int)response.StatusCode, JsonNode.Parse(body)!.AsObject());
     }

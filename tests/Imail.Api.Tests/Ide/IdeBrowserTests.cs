@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Imail.Api.Tests.Schema;
 using Imail.Testing;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -41,7 +43,7 @@ public sealed class IdeBrowserTests(IdeBrowserTests.Api api) : IClassFixture<Ide
     };
 
     [Fact]
-    public async Task Browser_OpeningGraphQL_GetsTheIde_WhichRunsAQueryAgainstTheApi_Offline()
+    public async Task Browser_OpeningGraphQL_GetsTheIde_WhichLoadsTheSchema_AndRunsAQueryAgainstTheApi_Offline()
     {
         var baseAddress = api.BaseAddress;
         using var playwright = await Playwright.CreateAsync();
@@ -57,6 +59,10 @@ public sealed class IdeBrowserTests(IdeBrowserTests.Api api) : IClassFixture<Ide
         });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(Patience);
+        // Issue 8 item 15: the IDE's introspection (after its feature probes) is answered.
+        var introspection = page.WaitForResponseAsync(r =>
+            r.Url == $"{baseAddress}/graphql" && r.Request.Method == "POST" && r.Request.PostData?.Contains("__schema") == true,
+            new() { Timeout = Patience });
 
         await page.GotoAsync($"{baseAddress}/graphql");
         Assert.Equal($"{baseAddress}/graphql/", page.Url);
@@ -82,6 +88,33 @@ public sealed class IdeBrowserTests(IdeBrowserTests.Api api) : IClassFixture<Ide
         Assert.Equal(200, response!.Status);
         var result = page.Locator(".monaco-editor").Filter(new() { HasText = "\"imail\": \"Query\"" });
         await Expect(result).ToBeVisibleAsync(new() { Timeout = Patience });
+
+        // The introspection the IDE sent is the one IntrospectionTests replays, and it was answered.
+        var introspected = await introspection;
+        Assert.Equal(IntrospectionTests.BananaCakePopQuery, (string?)JsonNode.Parse(introspected.Request.PostData!)!["query"]);
+        Assert.Equal(200, introspected.Status);
+        var answer = JsonNode.Parse(await introspected.TextAsync())!;
+        Assert.True(answer["errors"] is null && answer["data"]?["__schema"] is not null, answer.ToJsonString());
+
+        // And the IDE took the schema in: its Schema Reference lists the API's types and shows them.
+        await Expect(page.GetByText("Schema available", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = Patience });
+        // As with Run above: on a loaded machine a click can land before the tab reacts, so click until its type list shows.
+        var types = page.GetByPlaceholder("Filter...");
+        for (var attempt = 0; attempt < 6 && !await types.IsVisibleAsync(); attempt++)
+        {
+            await page.GetByText("Schema Reference", new() { Exact = true }).ClickAsync();
+            try { await types.WaitForAsync(new() { Timeout = 15_000 }); } catch (TimeoutException) { }
+        }
+        foreach (var (type, description) in new[]
+        {
+            ("ConsentStatus", "Whether the cookie banner must be shown"),
+            ("User", "A person with an account: the data subject of the privacy policy."),
+        })
+        {
+            await types.FillAsync(type);
+            await page.GetByRole(AriaRole.Button, new() { Name = type, Exact = true }).ClickAsync();
+            await Expect(page.GetByText(description)).ToBeVisibleAsync(new() { Timeout = Patience });
+        }
         Assert.Empty(external);
     }
 }

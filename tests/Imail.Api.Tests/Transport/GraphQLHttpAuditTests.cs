@@ -29,14 +29,12 @@ public sealed class LoopbackApiFactory : ImailApiFactory
 /// </summary>
 public sealed class GraphQLHttpAuditTests(LoopbackApiFactory api, ITestOutputHelper output) : IClassFixture<LoopbackApiFactory>
 {
-    private static readonly string AuditDirectory = Path.Combine(TestDatabase.RepositoryRoot(), "tests", "Imail.Api.Tests", "Transport", "audit");
-
     [Fact]
     public async Task Audit_PassesEveryMust()
     {
-        await EnsureInstalledAsync();
+        await AuditScripts.EnsureInstalledAsync();
 
-        var (exit, stdout, stderr) = await RunAsync("node", $"audit.mjs {api.GraphQLUrl}");
+        var (exit, stdout, stderr) = await AuditScripts.RunAsync("node", $"audit.mjs {api.GraphQLUrl}");
         Assert.True(exit == 0, $"node audit.mjs failed ({exit}): {stderr}");
         var results = JsonSerializer.Deserialize<AuditResult[]>(stdout, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
 
@@ -50,17 +48,35 @@ public sealed class GraphQLHttpAuditTests(LoopbackApiFactory api, ITestOutputHel
         Assert.True(errors.Count == 0, "The audit found MUSTs broken:\n" + string.Join("\n", errors));
     }
 
-    private static async Task EnsureInstalledAsync()
+    private sealed record AuditResult(string Id, string Name, string Status, string? Reason, int? HttpStatus);
+}
+
+/// <summary>The Node scripts beside the audit (<c>Transport/audit</c>), with the npm packages they import.</summary>
+internal static class AuditScripts
+{
+    private static readonly string AuditDirectory = Path.Combine(TestDatabase.RepositoryRoot(), "tests", "Imail.Api.Tests", "Transport", "audit");
+
+    private static readonly SemaphoreSlim Installing = new(1, 1); // test classes run in parallel
+
+    public static async Task EnsureInstalledAsync()
     {
         // node_modules is not committed; npm ci installs exactly what package-lock.json names.
         var installed = Path.Combine(AuditDirectory, "node_modules", ".package-lock.json");
-        if (File.Exists(installed) && File.GetLastWriteTimeUtc(installed) >= File.GetLastWriteTimeUtc(Path.Combine(AuditDirectory, "package-lock.json")))
-            return;
-        var (exit, _, stderr) = await RunAsync("npm", "ci --no-audit --no-fund --ignore-scripts");
-        Assert.True(exit == 0, $"npm ci failed in {AuditDirectory}: {stderr}");
+        await Installing.WaitAsync();
+        try
+        {
+            if (File.Exists(installed) && File.GetLastWriteTimeUtc(installed) >= File.GetLastWriteTimeUtc(Path.Combine(AuditDirectory, "package-lock.json")))
+                return;
+            var (exit, _, stderr) = await RunAsync("npm", "ci --no-audit --no-fund --ignore-scripts");
+            Assert.True(exit == 0, $"npm ci failed in {AuditDirectory}: {stderr}");
+        }
+        finally
+        {
+            Installing.Release();
+        }
     }
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string file, string arguments)
+    public static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string file, string arguments)
     {
         var start = new ProcessStartInfo(file, arguments)
         {
@@ -75,6 +91,4 @@ public sealed class GraphQLHttpAuditTests(LoopbackApiFactory api, ITestOutputHel
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await stdout, await stderr);
     }
-
-    private sealed record AuditResult(string Id, string Name, string Status, string? Reason, int? HttpStatus);
 }

@@ -97,6 +97,28 @@ public sealed class GraphQLHttpLimitsTests(SmallLimitsApiFactory api) : IClassFi
     }
 
     [Fact]
+    public async Task Item15_Introspection_IsHeldToItsOwnBound_NotToTheDataLimits()
+    {
+        // Depth 6 and cost 162 here, both over this API's data limits (3 and 60).
+        var reply = await _client.AskAsync(PostQuery("{ __type(name: \"User\") { fields { name type { kind ofType { kind ofType { name } } } } } }"));
+
+        Assert.NotEmpty(reply.Data()["__type"]!["fields"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Item15_DataBesideIntrospection_IsStillHeldToTheDataLimits()
+    {
+        var staff = api.StaffToken();
+
+        var deep = await _client.AskAsync(PostQuery("{ __type(name: \"User\") { name } users { edges { node { id } } } }", token: staff));
+        var complex = await _client.AskAsync(PostQuery("query Pages($n: Int) { __schema { queryType { name } } users(first: $n) { nodes { id email } } }", new { n = 100 }, token: staff));
+
+        deep.ShouldFailWith(400, "COMPLEXITY");
+        Assert.Contains("nested", deep.Errors![0]!["message"]!.GetValue<string>());
+        complex.ShouldFailWith(400, "COMPLEXITY");
+    }
+
+    [Fact]
     public async Task WithinTheLimits_Runs()
     {
         var reply = await _client.AskAsync(PostQuery("{ users(first: 2) { totalCount nodes { id } } }", token: api.StaffToken()));
