@@ -179,7 +179,7 @@ public sealed class NewAccountType : ObjectGraphType<NewAccount>
         Field(a => a.DisplayName).Description("The display name.");
         Field(a => a.Locale, type: typeof(NonNullGraphType<LocaleType>)).Description("The language Imail writes in.");
         Field(a => a.CreatedAt).Description("When the sign-up was received.");
-        this.AllowAnyone();
+        // No role of its own: readable only where signUp grants its result.
     }
 }
 

@@ -4,19 +4,18 @@ using Microsoft.EntityFrameworkCore;
 namespace Imail.Api.Tests.Auth;
 
 /// <summary>
-/// Issue 8 item 18: what a granting mutation (signUp) returns may be read through named fragments
-/// as through inline selections, and only there.
+/// Issue 8 item 18: what a granting mutation (signUp, decideConsent) returns may be read through
+/// named fragments as through inline selections, and only there. (<c>NewAccount</c> and
+/// <c>ConsentRecord</c> are not public types: only the grant lets an anonymous caller read them.)
 /// </summary>
 public class GrantedFragmentTests(ImailApiFactory api) : IClassFixture<ImailApiFactory>
 {
-    private Task<int> CountUsers(string email) => api.ExecuteDbAsync(db => db.Users.CountAsync(u => u.Email == email));
-
     [Fact]
     public async Task Item18_AnonymousSignUp_ReadsItsUserThroughANamedFragment()
     {
         var response = await api.GraphQLAsync("""
             mutation { signUp(input: { email: "frag@example.org", displayName: "F" }) { user { ...F } errors { code } } }
-            fragment F on User { id email }
+            fragment F on NewAccount { id email }
             """);
 
         var user = response.DataOrFail()["signUp"]!["user"]!;
@@ -29,15 +28,15 @@ public class GrantedFragmentTests(ImailApiFactory api) : IClassFixture<ImailApiF
     {
         var response = await api.GraphQLAsync("""
             mutation { ...Root }
-            fragment Root on Mutation { signUp(input: { email: "nested@example.org", displayName: "N" }) { ...Payload } }
-            fragment Payload on SignUpPayload { user { ...Outer } errors { code } }
-            fragment Outer on User { id ...Inner ... on User { locale personalData { fields } } }
-            fragment Inner on User { email displayName }
+            fragment Root on Mutation { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: true }, { purpose: PERSONALISATION, granted: false }], policyVersion: "p", bannerVersion: "b", frontEnd: "f" }) { ...Payload } }
+            fragment Payload on ConsentDecisionPayload { record { ...Outer } errors { code } }
+            fragment Outer on ConsentRecord { id ...Inner ... on ConsentRecord { receipt sequence } }
+            fragment Inner on ConsentRecord { granted refused }
             """);
 
-        var user = response.DataOrFail()["signUp"]!["user"]!;
-        Assert.Equal(("nested@example.org", "N"), ((string?)user["email"], (string?)user["displayName"]));
-        Assert.NotNull(user["personalData"]);
+        var record = response.DataOrFail()["decideConsent"]!["record"]!;
+        Assert.Equal(("STATISTICS", "PERSONALISATION"), ((string?)record["granted"]![0], (string?)record["refused"]![0]));
+        Assert.Equal(1, (int)record["sequence"]!);
     }
 
     [Fact]
@@ -45,15 +44,15 @@ public class GrantedFragmentTests(ImailApiFactory api) : IClassFixture<ImailApiF
     {
         // F is spread inside signUp, and under `me` in another operation of the same document.
         var response = await api.GraphQLAsync("""
-            mutation M { signUp(input: { email: "bypass@example.org", displayName: "B" }) { user { ...F } errors { code } } }
-            query Q { me { ...F } }
-            fragment F on User { id email }
+            mutation M { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: true }, { purpose: PERSONALISATION, granted: true }], policyVersion: "bypass-1", bannerVersion: "b", frontEnd: "f" }) { record { ...F } errors { code } } }
+            query Q { me { consentRecords { nodes { ...F } } } }
+            fragment F on ConsentRecord { id receipt }
             """, operationName: "M");
 
         Assert.Null(response.Data);
         Assert.Contains("AUTH_NOT_AUTHENTICATED", response.ErrorCodes);
-        Assert.Contains(response.Errors!, e => ((string?)e!["message"])!.Contains("User.email"));
-        Assert.Equal(0, await CountUsers("bypass@example.org"));
+        Assert.Contains(response.Errors!, e => ((string?)e!["message"])!.Contains("ConsentRecord.receipt"));
+        Assert.Equal(0, await api.ExecuteDbAsync(db => db.ConsentRecords.CountAsync(r => r.PolicyVersion == "bypass-1")));
     }
 
     [Fact]
@@ -61,17 +60,17 @@ public class GrantedFragmentTests(ImailApiFactory api) : IClassFixture<ImailApiF
     {
         // Inner is reached granted (signUp → F → Inner) and ungranted (user(id:) → Other → Inner).
         var response = await api.GraphQLAsync("""
-            mutation M { signUp(input: { email: "bypass2@example.org", displayName: "B" }) { user { ...F } errors { code } } }
-            query Q { user(id: "00000000-0000-0000-0000-000000000000") { ...Other } }
-            fragment F on User { id ...Inner }
-            fragment Other on User { ... on User { ...Inner } }
-            fragment Inner on User { email }
+            mutation M { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: true }, { purpose: PERSONALISATION, granted: true }], policyVersion: "bypass-2", bannerVersion: "b", frontEnd: "f" }) { record { ...F } errors { code } } }
+            query Q { consentRecords(visitorId: "00000000-0000-0000-0000-000000000001") { nodes { ...Other } } }
+            fragment F on ConsentRecord { id ...Inner }
+            fragment Other on ConsentRecord { ... on ConsentRecord { ...Inner } }
+            fragment Inner on ConsentRecord { receipt }
             """, operationName: "M");
 
         Assert.Null(response.Data);
         Assert.Contains("AUTH_NOT_AUTHENTICATED", response.ErrorCodes);
-        Assert.Contains(response.Errors!, e => ((string?)e!["message"])!.Contains("User.email"));
-        Assert.Equal(0, await CountUsers("bypass2@example.org"));
+        Assert.Contains(response.Errors!, e => ((string?)e!["message"])!.Contains("ConsentRecord.receipt"));
+        Assert.Equal(0, await api.ExecuteDbAsync(db => db.ConsentRecords.CountAsync(r => r.PolicyVersion == "bypass-2")));
     }
 
     [Fact]
