@@ -48,6 +48,8 @@ public static class GraphQLExtensions
             .AddValidationRule<ComplexityRule>()
             .AddErrorInfoProvider(e => e.ExposeExceptionDetails = options.ExposeExceptionDetails));
 
+        // Every DateTimeOffset input in UTC: GraphQL.NET takes a built-in scalar's replacement from DI.
+        builder.Services.AddSingleton<GraphQL.Types.DateTimeOffsetGraphType, UtcDateTimeOffsetGraphType>();
         builder.Services.AddSingleton<Users.PersonalDataMap>();
         builder.Services.AddImailConnectedAccounts();
 
