@@ -85,7 +85,7 @@ public sealed class CookieMutations(TimeProvider clock) : IMutationFields
         Payload<Cookie>.Fail(new ConflictError("COOKIE_NAME_TAKEN", $"The registry already has a cookie named '{name}'.", field));
 
     private static Payload<Cookie> NotFound(string name) =>
-        Payload<Cookie>.Fail(new NotFoundError("COOKIE_NOT_FOUND", $"The registry has no cookie named '{name.Trim()}'."));
+        Payload<Cookie>.Fail(new NotFoundError("COOKIE_NOT_FOUND", $"The registry has no cookie named {Imail.Domain.Common.Excerpt.Quote(name.Trim())}."));
 }
 
 public sealed class DeclareCookieInputType : InputObjectGraphType<DeclareCookieInput>

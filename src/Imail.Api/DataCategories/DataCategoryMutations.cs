@@ -3,6 +3,7 @@ using GraphQL.Types;
 using Imail.Api.Auth;
 using Imail.Api.Schema;
 using Imail.Api.Users;
+using Imail.Domain.Common;
 using Imail.Domain.DataCategories;
 using Microsoft.EntityFrameworkCore;
 
@@ -75,7 +76,7 @@ public sealed class DataCategoryMutations(TimeProvider clock) : IMutationFields
     }
 
     private static Payload<DataCategory> NotFound(string code) =>
-        Payload<DataCategory>.Fail(new NotFoundError("CATEGORY_NOT_FOUND", $"There is no category with code '{code}'."));
+        Payload<DataCategory>.Fail(new NotFoundError("CATEGORY_NOT_FOUND", $"There is no category with code {Excerpt.Quote(code)}."));
 }
 
 public sealed class DataCategoryInputType : InputObjectGraphType<DataCategoryInput>

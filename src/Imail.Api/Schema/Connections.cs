@@ -4,6 +4,7 @@ using GraphQL.Builders;
 using GraphQL.Types;
 using GraphQL.Types.Relay;
 using GraphQL.Types.Relay.DataObjects;
+using Imail.Domain.Common;
 
 namespace Imail.Api.Schema;
 
@@ -86,7 +87,7 @@ public static class Paging
         }
         catch (FormatException)
         {
-            throw new ExecutionError($"'after' is not a cursor this API gave out: '{raw}'.") { Code = "INVALID_CURSOR" };
+            throw new ExecutionError($"'after' is not a cursor this API gave out: {Excerpt.Quote(raw)}.") { Code = "INVALID_CURSOR" };
         }
     }
 }

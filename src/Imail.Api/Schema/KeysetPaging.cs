@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using GraphQL;
+using Imail.Domain.Common;
 using Imail.Domain.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,7 +17,7 @@ public static class KeysetPaging
     {
         var first = Paging.First(ctx);
         var after = Paging.DecodeCursor(ctx) is { } cursor
-            ? Guid.TryParse(cursor, out var id) ? id : throw new ExecutionError($"'after' is not a cursor this list gave out: '{cursor}'.") { Code = "INVALID_CURSOR" }
+            ? Guid.TryParse(cursor, out var id) ? id : throw new ExecutionError($"'after' is not a cursor this list gave out: {Excerpt.Quote(cursor)}.") { Code = "INVALID_CURSOR" }
             : (Guid?)null;
         var factory = ctx.RequestServices!.GetRequiredService<IDbContextFactory<ImailDbContext>>();
         var keyOf = key.Compile();

@@ -1,16 +1,21 @@
 using GraphQL;
 using GraphQL.Execution;
+using Imail.Domain.Common;
 
 namespace Imail.Api.Transport;
 
 /// <summary>
-/// GraphQL.NET's error shaping, plus one promise to clients: every error carries
-/// <c>extensions.code</c>. A resolver that throws a bare <see cref="ExecutionError"/> has none;
-/// it gets <c>EXECUTION_ERROR</c>. Exception details still follow
-/// <see cref="ErrorInfoProviderOptions.ExposeExceptionDetails"/>.
+/// GraphQL.NET's error shaping, plus two promises to clients. Every error carries
+/// <c>extensions.code</c>: a resolver that throws a bare <see cref="ExecutionError"/> has none; it
+/// gets <c>EXECUTION_ERROR</c>. No message repeats more than a short prefix of what the client
+/// sent (<see cref="Excerpt.Shorten"/>): GraphQL.NET's parser, validation and variable coercion
+/// quote the client's text whole. Exception details still follow <see cref="ErrorInfoProviderOptions.ExposeExceptionDetails"/>,
+/// each of their lines shortened the same way.
 /// </summary>
 internal sealed class CodedErrorInfoProvider(ErrorInfoProviderOptions options) : ErrorInfoProvider(options)
 {
+    private const string Details = "details";
+
     public override ErrorInfo GetInfo(ExecutionError executionError)
     {
         if (executionError.Code is null)
@@ -19,6 +24,29 @@ internal sealed class CodedErrorInfoProvider(ErrorInfoProviderOptions options) :
                 ? TransportErrorCodes.InternalServerError
                 : TransportErrorCodes.ExecutionError;
         }
-        return base.GetInfo(executionError);
+        var info = base.GetInfo(executionError);
+        info.Message = Excerpt.Shorten(info.Message);
+        if (info.Extensions is { } extensions && extensions.TryGetValue(Details, out var details) && details is string text)
+            extensions[Details] = ShortenDetails(text);
+        return info;
     }
+
+    /// <summary>
+    /// An exception's text, line by line: stack frames stay whole (they are ours), the messages are
+    /// shortened after their "Type:" or "line number:" prefix (the parser's messages repeat the
+    /// offending lines of the document).
+    /// </summary>
+    private static string ShortenDetails(string text) => string.Join('\n', text.Split('\n').Select(line =>
+    {
+        var trimmed = line.TrimStart();
+        if (trimmed.StartsWith("at ", StringComparison.Ordinal)) return line;
+        var lead = line.Length - trimmed.Length;
+        if (lead > 16) return Excerpt.Shorten(trimmed); // the parser's caret under a long line: its column means nothing once the line is cut
+        if (trimmed.StartsWith("---> ", StringComparison.Ordinal)) lead += "---> ".Length; // an inner exception's first line
+        else if (trimmed.StartsWith("---", StringComparison.Ordinal)) return line; // "--- End of … stack trace ---"
+        var colon = line.IndexOf(": ", lead, StringComparison.Ordinal);
+        if (colon > lead && colon - lead <= 120 && !line.AsSpan(lead, colon - lead).ContainsAny(' ', '\t'))
+            lead = colon + 2;
+        return string.Concat(line.AsSpan(0, lead), Excerpt.Shorten(line[lead..]));
+    }));
 }

@@ -23,8 +23,8 @@ namespace Imail.Api.Transport;
 /// document skip authorization, so here a rule is skipped only when it is a core rule.
 /// </para>
 /// <para>
-/// On a miss the document is parsed here, and refused before any rule walks it when it selects
-/// more fields than <see cref="TransportOptions.MaxFields"/> or nests fragments absurdly deep.
+/// On a miss the document is parsed here, and refused before any rule walks it when it holds
+/// more fields and directives than <see cref="TransportOptions.MaxFields"/> or nests fragments absurdly deep.
 /// </para>
 /// </summary>
 public sealed class DocumentCache : IConfigureExecution, IDisposable
@@ -63,7 +63,7 @@ public sealed class DocumentCache : IConfigureExecution, IDisposable
         {
             case DocumentLimits.Verdict.TooManyFields:
                 return new ExecutionResult(new TransportValidationError(TransportErrorCodes.TooManyFields,
-                    $"The document selects more than {_maxFields} fields (aliases included, fragments counted where spread)."));
+                    $"The document holds more than {_maxFields} fields and directives (aliases included, fragments counted where spread)."));
             case DocumentLimits.Verdict.TooDeep:
                 return new ExecutionResult(new TransportValidationError(TransportErrorCodes.QueryTooDeep,
                     $"The document nests fragments more than {DocumentLimits.MaxFragmentNesting} deep."));

@@ -4,8 +4,11 @@ namespace Imail.Api.Transport;
 
 /// <summary>
 /// Counts what a document would make the server do before any validation rule walks it: the field
-/// selections (aliases included), with every fragment counted each time it is spread. A linear walk
-/// with one count per fragment, so a fragment bomb costs its size, not its expansion.
+/// selections (aliases included) and the directives (on operations, variables, fields, fragments
+/// and spreads), with every fragment counted each time it is spread. Directives count because each
+/// one is validated and can be wrong on its own: <c>{ me @a @a @a … }</c> had no field to count
+/// and answered one error per <c>@a</c>. A linear walk with one count per fragment, so a fragment
+/// bomb costs its size, not its expansion.
 /// </summary>
 internal static class DocumentLimits
 {
@@ -21,9 +24,9 @@ internal static class DocumentLimits
         foreach (var definition in document.Definitions)
         {
             if (definition is not GraphQLExecutableDefinition executable) continue;
-            raw = Counter.Saturate(raw + Counter.RawFields(executable.SelectionSet), maxFields);
+            raw = Counter.Saturate(raw + Counter.Own(executable) + Counter.RawCount(executable.SelectionSet), maxFields);
             if (executable is GraphQLOperationDefinition)
-                expanded = Counter.Saturate(expanded + counter.Expanded(executable.SelectionSet, 0), maxFields);
+                expanded = Counter.Saturate(expanded + Counter.Own(executable) + counter.Expanded(executable.SelectionSet, 0), maxFields);
             if (counter.TooDeep) return Verdict.TooDeep;
         }
         return raw > maxFields || expanded > maxFields ? Verdict.TooManyFields : Verdict.Ok;
@@ -38,7 +41,18 @@ internal static class DocumentLimits
 
         public static long Saturate(long value, int max) => Math.Min(value, (long)max + 1);
 
-        public static long RawFields(GraphQLSelectionSet? set)
+        public static long Directives(IHasDirectivesNode node) => node.Directives?.Count ?? 0;
+
+        /// <summary>A definition's own directives, and those of an operation's variables.</summary>
+        public static long Own(GraphQLExecutableDefinition definition)
+        {
+            var count = Directives(definition);
+            if (definition is GraphQLOperationDefinition { Variables: { } variables })
+                foreach (var variable in variables.Items) count += Directives(variable);
+            return count;
+        }
+
+        public static long RawCount(GraphQLSelectionSet? set)
         {
             if (set is null) return 0;
             long count = 0;
@@ -46,8 +60,9 @@ internal static class DocumentLimits
             {
                 count += selection switch
                 {
-                    GraphQLField field => 1 + RawFields(field.SelectionSet),
-                    GraphQLInlineFragment inline => RawFields(inline.SelectionSet),
+                    GraphQLField field => 1 + Directives(field) + RawCount(field.SelectionSet),
+                    GraphQLInlineFragment inline => Directives(inline) + RawCount(inline.SelectionSet),
+                    GraphQLFragmentSpread spread => Directives(spread),
                     _ => 0,
                 };
             }
@@ -62,9 +77,9 @@ internal static class DocumentLimits
             {
                 count += selection switch
                 {
-                    GraphQLField field => 1 + Expanded(field.SelectionSet, nesting),
-                    GraphQLInlineFragment inline => Expanded(inline.SelectionSet, nesting),
-                    GraphQLFragmentSpread spread => Fragment(spread.FragmentName.Name.StringValue, nesting + 1),
+                    GraphQLField field => 1 + Directives(field) + Expanded(field.SelectionSet, nesting),
+                    GraphQLInlineFragment inline => Directives(inline) + Expanded(inline.SelectionSet, nesting),
+                    GraphQLFragmentSpread spread => Directives(spread) + Fragment(spread.FragmentName.Name.StringValue, nesting + 1),
                     _ => 0,
                 };
                 count = Saturate(count, max);
@@ -86,7 +101,7 @@ internal static class DocumentLimits
                 .GroupBy(f => f.FragmentName.Name.StringValue).ToDictionary(g => g.Key, g => g.First());
             if (!_fragments.TryGetValue(name, out var fragment)) return 0; // unknown fragment: validation reports it
             _fragmentCounts[name] = -1;
-            var count = Expanded(fragment.SelectionSet, nesting);
+            var count = Saturate(Directives(fragment) + Expanded(fragment.SelectionSet, nesting), max);
             _fragmentCounts[name] = count;
             return count;
         }

@@ -4,6 +4,7 @@ using GraphQL.Transport;
 using GraphQL.Types;
 using GraphQL.Validation;
 using Imail.Api.Schema;
+using Imail.Domain.Common;
 using Microsoft.Extensions.Options;
 
 namespace Imail.Api.Transport;
@@ -80,7 +81,7 @@ internal sealed class GraphQLHttpEndpoint
                 // browser sends cross-site without a preflight, never reach GraphQL. GET runs only
                 // queries, which change nothing.
                 await WriteErrorAsync(http, StatusCodes.Status415UnsupportedMediaType, mediaType, TransportErrorCodes.UnsupportedMediaType,
-                    $"Send the request as {MediaTypes.Json} (UTF-8); got {(string.IsNullOrEmpty(request.ContentType) ? "no Content-Type" : $"'{request.ContentType}'")}.");
+                    $"Send the request as {MediaTypes.Json} (UTF-8); got {(string.IsNullOrEmpty(request.ContentType) ? "no Content-Type" : Excerpt.Quote(request.ContentType))}.");
                 return;
             }
 
@@ -155,16 +156,18 @@ internal sealed class GraphQLHttpEndpoint
     {
         if (result.Executed) return StatusCodes.Status200OK;
 
-        bool methodNotAllowed = false, serverFault = false, onlyAccess = true, denied = false;
+        bool methodNotAllowed = false, serverFault = false, onlyAccess = true, denied = false, any = false;
         foreach (var error in result.Errors ?? [])
         {
+            if (error is ErrorsLeftOutError) continue; // counts the others; says nothing of its own
+            any = true;
             if (error.Code == TransportErrorCodes.MethodNotAllowed) methodNotAllowed = true;
             if (error is not (DocumentError or RequestError)) serverFault = true; // e.g. UnhandledError before execution
             if (error is AccessValidationRule.AccessError access) denied |= access.Code != "AUTH_NOT_AUTHENTICATED";
             else onlyAccess = false;
         }
         if (methodNotAllowed) return StatusCodes.Status405MethodNotAllowed;
-        if (serverFault || result.Errors is not { Count: > 0 }) return StatusCodes.Status500InternalServerError;
+        if (serverFault || !any) return StatusCodes.Status500InternalServerError;
         if (mediaType == MediaTypes.Response.Json) return StatusCodes.Status200OK;
         if (onlyAccess) return denied ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized;
         return StatusCodes.Status400BadRequest;

@@ -16,6 +16,7 @@ public static class TransportErrorCodes
     public const string QueryTooLarge = "QUERY_TOO_LARGE";
     public const string QueryTooDeep = "QUERY_TOO_DEEP";
     public const string TooManyFields = "TOO_MANY_FIELDS";
+    public const string TooManyErrors = "TOO_MANY_ERRORS";
     public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
     public const string NotAcceptable = "NOT_ACCEPTABLE";
     public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
@@ -34,4 +35,15 @@ public sealed class TransportError : RequestError
 public sealed class TransportValidationError : ValidationError
 {
     public TransportValidationError(string code, string message) : base(message) => Code = code;
+}
+
+/// <summary>The last error of a response that had more than <see cref="TransportOptions.MaxErrors"/>: how many were left out.</summary>
+public sealed class ErrorsLeftOutError : ExecutionError
+{
+    public ErrorsLeftOutError(int leftOut)
+        : base($"{leftOut} more errors were left out: fix the ones above and send the request again.")
+    {
+        Code = TransportErrorCodes.TooManyErrors;
+        this.AddExtension("leftOut", leftOut);
+    }
 }

@@ -6,12 +6,19 @@ namespace Imail.Api.Transport;
 
 public static class TransportExtensions
 {
-    /// <summary>The GraphQL-over-HTTP endpoint, the parsed-document cache, and error codes on every error.</summary>
+    /// <summary>
+    /// The GraphQL-over-HTTP endpoint, the parsed-document cache, error codes on every error and a
+    /// bound on their number and length.
+    /// </summary>
     public static WebApplicationBuilder AddImailTransport(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<TransportOptions>().BindConfiguration(TransportOptions.Section);
+        builder.Services.AddOptions<TransportOptions>().BindConfiguration(TransportOptions.Section)
+            .Validate(o => o.MaxErrors > 0 && o.MaxFields > 0,
+                $"{TransportOptions.Section}: MaxErrors and MaxFields are positive.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<DocumentCache>();
         builder.Services.AddSingleton<IConfigureExecution>(services => services.GetRequiredService<DocumentCache>());
+        builder.Services.AddSingleton<IConfigureExecution, ErrorLimit>();
         builder.Services.Replace(ServiceDescriptor.Singleton<IErrorInfoProvider, CodedErrorInfoProvider>());
         builder.Services.AddSingleton<GraphQLHttpEndpoint>();
         return builder;

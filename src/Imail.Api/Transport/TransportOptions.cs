@@ -12,10 +12,18 @@ public sealed class TransportOptions
     public int MaxQueryLength { get; set; } = 64 * 1024;
 
     /// <summary>
-    /// Most field selections a document may make, aliases included and fragments expanded where they
-    /// are spread; stops alias and fragment bombs before the validation rules walk them.
+    /// Most field selections and directives a document may hold, aliases included and fragments
+    /// expanded where they are spread; stops alias, fragment and directive bombs before the
+    /// validation rules walk them.
     /// </summary>
     public int MaxFields { get; set; } = 2_000;
+
+    /// <summary>
+    /// Most errors one response carries; the rest are counted in a last <c>TOO_MANY_ERRORS</c>
+    /// error. A client fixes a handful at a time; a document of repeated mistakes must not turn a
+    /// 48 KB request into a megabyte of answer.
+    /// </summary>
+    public int MaxErrors { get; set; } = 100;
 
     /// <summary>Total length, in characters, of the query texts whose parsed documents are kept.</summary>
     public long DocumentCacheSize { get; set; } = 500_000;

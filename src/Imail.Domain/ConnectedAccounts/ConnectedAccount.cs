@@ -44,7 +44,7 @@ public sealed class ConnectedAccount
     {
         var known = catalogue.Find(provider);
         Rule.Check(known is not null, "UNKNOWN_PROVIDER",
-            $"'{provider}' is not a provider one can connect; see connectedAccountProviders.", "provider");
+            $"{Excerpt.Quote(provider)} is not a provider one can connect; see connectedAccountProviders.", "provider");
         var id = Text.CheckName(externalAccountId, ExternalIdMaxLength, "INVALID_EXTERNAL_ACCOUNT_ID", "externalAccountId", "The external account id");
         var now = clock.GetUtcNow();
         var account = new ConnectedAccount
@@ -80,13 +80,13 @@ public sealed class ConnectedAccount
         // Refused rather than ignored: the consent screen is rendered from the catalogue, so a scope it
         // does not know means the front-end and the catalogue disagree about what the user agreed to.
         Rule.Check(unknown.Count == 0, "INVALID_SCOPE",
-            $"Scope(s) {string.Join(", ", unknown.Select(s => $"'{s}'"))} are not known for '{provider.Name}'; see connectedAccountProviders.",
+            $"Scope(s) {Excerpt.List(unknown)} are not known for '{provider.Name}'; see connectedAccountProviders.",
             "grantedScopes");
 
         var received = (receivedFields ?? []).ToList();
         var twice = received.GroupBy(f => f.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         Rule.Check(twice.Count == 0, "DUPLICATE_FIELD",
-            $"Field(s) {string.Join(", ", twice.Select(n => $"'{n}'"))} were sent more than once.", "profile");
+            $"Field(s) {Excerpt.List(twice)} were sent more than once.", "profile");
 
         // Scopes in catalogue order, so a field that two granted scopes cover is filed under the first.
         var granted = provider.Scopes.Where(s => scopes.Contains(s.Name)).ToList();
@@ -101,7 +101,7 @@ public sealed class ConnectedAccount
                 continue;
             }
             Rule.Check((field.Value?.Length ?? 0) <= ValueMaxLength, "VALUE_TOO_LONG",
-                $"The value of '{field.Name}' is longer than {ValueMaxLength} characters.", "profile");
+                $"The value of {Excerpt.Quote(field.Name)} is longer than {ValueMaxLength} characters.", "profile");
             kept.Add(new SharedField(scope.Name, field.Name, field.Value ?? ""));
         }
 

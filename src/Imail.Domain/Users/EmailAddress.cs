@@ -16,7 +16,7 @@ public static partial class EmailAddress
     {
         var value = raw?.Trim().ToLowerInvariant() ?? "";
         Rule.Check(value.Length is > 0 and <= MaxLength && Shape().IsMatch(value) && Text.FirstUnfitForName(value) is null, "INVALID_EMAIL",
-            $"'{raw}' is not an e-mail address we can write to (expected name@domain.tld, at most {MaxLength} characters).",
+            $"{Excerpt.Quote(raw)} is not an e-mail address we can write to (expected name@domain.tld, at most {MaxLength} characters).",
             field);
         return value;
     }

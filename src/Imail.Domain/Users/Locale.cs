@@ -29,7 +29,7 @@ public static class Locales
             "nl" => Locale.Nl,
             "en" => Locale.En,
             _ => throw new RuleViolation("UNSUPPORTED_LOCALE",
-                $"The locale '{tag}' is not supported; use one of fr, nl, en.", field),
+                $"The locale {Excerpt.Quote(tag)} is not supported; use one of fr, nl, en.", field),
         };
     }
 
