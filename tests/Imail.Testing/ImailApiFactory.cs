@@ -48,6 +48,11 @@ public class ImailApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Imail:GraphQL:ExposeExceptionDetails", "true");
         // API tests do not relay: a test class that wants the worker's jobs in the host sets this to true in Settings.
         builder.UseSetting("Imail:Worker:InProcess", "false");
+        // Tests make dozens of consent decisions and sign-ups from one client: limits no test reaches.
+        // The rate-limit tests set low ones in Settings.
+        foreach (var policy in new[] { "Email", "ConsentProofs" })
+        foreach (var scope in new[] { "PerAddress", "PerAccount" })
+            builder.UseSetting($"Imail:RateLimits:{policy}:{scope}", "1000000");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
     }

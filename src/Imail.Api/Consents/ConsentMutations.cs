@@ -29,6 +29,7 @@ public sealed class ConsentMutations : IMutationFields
             .Argument<NonNullGraphType<DecideConsentInputType>>("input")
             .AllowAnyone()
             .GrantsResult()
+            .RateLimited(RateLimitPolicy.ConsentProofs)
             .ResolveAsync(async ctx => await Payload.Attempt(() =>
             {
                 var input = ctx.GetArgument<DecideConsentInput>("input");
@@ -43,6 +44,7 @@ public sealed class ConsentMutations : IMutationFields
             .Argument<NonNullGraphType<WithdrawConsentInputType>>("input")
             .AllowAnyone()
             .GrantsResult()
+            .RateLimited(RateLimitPolicy.ConsentProofs)
             .ResolveAsync(async ctx => await Payload.Attempt(() =>
             {
                 var input = ctx.GetArgument<WithdrawConsentInput>("input");

@@ -38,6 +38,11 @@ public static class GraphQLExtensions
     public static WebApplicationBuilder AddImailGraphQL(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<GraphQLOptions>().BindConfiguration(GraphQLOptions.Section);
+        builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section)
+            .Validate(o => new[] { o.Email, o.ConsentProofs }.All(l => l.PerAddress >= 0 && l.PerAccount >= 0 && l.Window > TimeSpan.Zero),
+                $"{RateLimitOptions.Section}: limits are 0 (off) or positive, windows positive.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<FieldRateLimiter>();
         var options = builder.Configuration.GetSection(GraphQLOptions.Section).Get<GraphQLOptions>() ?? new GraphQLOptions();
         builder.Services.AddGraphQL(graphql => graphql
             .AddSchema<ImailSchema>()
@@ -46,6 +51,8 @@ public static class GraphQLExtensions
             .AddValidationRule<AccessValidationRule>()
             .AddValidationRule<InputTextRule>()
             .AddValidationRule<ComplexityRule>()
+            .AddValidationRule<Transport.MutationLimitRule>()
+            .AddDocumentListener<RateLimitListener>()
             .AddErrorInfoProvider(e => e.ExposeExceptionDetails = options.ExposeExceptionDetails));
 
         // Every DateTimeOffset input in UTC: GraphQL.NET takes a built-in scalar's replacement from DI.

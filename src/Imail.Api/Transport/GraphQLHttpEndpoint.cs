@@ -25,7 +25,9 @@ namespace Imail.Api.Transport;
 /// (any <c>ACCESS_DENIED</c>); mixed with other validation errors it stays 400, since the document
 /// must be fixed first. For both media types: a request that is not well-formed is a 4xx (400, 413,
 /// 415), a mutation over GET is 405 with <c>Allow: POST</c>, an unacceptable <c>Accept</c> is 406,
-/// and only a fault of ours before execution (never the client's input) is a 500.
+/// a request refused by a rate limit before it ran is 429 (<c>RATE_LIMITED</c>, like a 413 it is
+/// refused as a request, not answered as GraphQL), and only a fault of ours before execution
+/// (never the client's input) is a 500.
 /// </remarks>
 internal sealed class GraphQLHttpEndpoint
 {
@@ -90,6 +92,8 @@ internal sealed class GraphQLHttpEndpoint
                 : await RequestReader.FromBodyAsync(request, _options.MaxRequestBytes, http.RequestAborted);
             CheckQuery(graphQLRequest);
 
+            var userContext = new Dictionary<string, object?>(); // the per-request DataLoaders live in it too
+            ClientAddress.Put(userContext, http);
             var result = await _executer.ExecuteAsync(new ExecutionOptions
             {
                 Schema = _schema,
@@ -102,12 +106,13 @@ internal sealed class GraphQLHttpEndpoint
                 RequestServices = http.RequestServices,
                 CancellationToken = http.RequestAborted,
                 UnhandledExceptionDelegate = _logUnhandled,
-                // UserContext: a fresh dictionary by default; the per-request DataLoaders live in it.
+                UserContext = userContext,
             });
 
             var status = StatusFor(result, mediaType);
             if (status == StatusCodes.Status405MethodNotAllowed) response.Headers.Allow = "POST";
             else if (status == StatusCodes.Status401Unauthorized) response.Headers.WWWAuthenticate = "Bearer";
+            ErrorResponse.SetRetryAfter(response, result.Errors);
             if (isGet) response.Headers.Vary = "Accept";
             await WriteAsync(http, status, mediaType, result);
         }
@@ -156,16 +161,18 @@ internal sealed class GraphQLHttpEndpoint
     {
         if (result.Executed) return StatusCodes.Status200OK;
 
-        bool methodNotAllowed = false, serverFault = false, onlyAccess = true, denied = false, any = false;
+        bool methodNotAllowed = false, serverFault = false, onlyAccess = true, denied = false, rateLimited = false, any = false;
         foreach (var error in result.Errors ?? [])
         {
             if (error is ErrorsLeftOutError) continue; // counts the others; says nothing of its own
             any = true;
+            if (error is RateLimitedError) rateLimited = true;
             if (error.Code == TransportErrorCodes.MethodNotAllowed) methodNotAllowed = true;
             if (error is not (DocumentError or RequestError)) serverFault = true; // e.g. UnhandledError before execution
             if (error is AccessValidationRule.AccessError access) denied |= access.Code != "AUTH_NOT_AUTHENTICATED";
             else onlyAccess = false;
         }
+        if (rateLimited) return StatusCodes.Status429TooManyRequests;
         if (methodNotAllowed) return StatusCodes.Status405MethodNotAllowed;
         if (serverFault || !any) return StatusCodes.Status500InternalServerError;
         if (mediaType == MediaTypes.Response.Json) return StatusCodes.Status200OK;

@@ -17,6 +17,8 @@ public static class TransportErrorCodes
     public const string QueryTooDeep = "QUERY_TOO_DEEP";
     public const string TooManyFields = "TOO_MANY_FIELDS";
     public const string TooManyErrors = "TOO_MANY_ERRORS";
+    public const string TooManyMutations = "TOO_MANY_MUTATIONS";
+    public const string RateLimited = "RATE_LIMITED";
     public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
     public const string NotAcceptable = "NOT_ACCEPTABLE";
     public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
@@ -45,5 +47,38 @@ public sealed class ErrorsLeftOutError : ExecutionError
     {
         Code = TransportErrorCodes.TooManyErrors;
         this.AddExtension("leftOut", leftOut);
+    }
+}
+
+/// <summary>A rate limit refused the request before anything ran (429 with <c>Retry-After</c>).</summary>
+public sealed class RateLimitedError : ExecutionError
+{
+    public RateLimitedError(string message, TimeSpan retryAfter) : base(message)
+    {
+        Code = TransportErrorCodes.RateLimited;
+        RetryAfterSeconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        this.AddExtension("retryAfterSeconds", RetryAfterSeconds);
+    }
+
+    public int RetryAfterSeconds { get; }
+}
+
+/// <summary>What <c>Retry-After</c> says for a response's errors.</summary>
+public static class RetryAfter
+{
+    /// <summary>The seconds a <c>Retry-After</c> header should say for these errors, or null when none asks for a retry.</summary>
+    public static int? Of(IEnumerable<ExecutionError>? errors)
+    {
+        int? seconds = null;
+        foreach (var error in errors ?? [])
+        {
+            var wait = error switch
+            {
+                RateLimitedError limited => limited.RetryAfterSeconds,
+                _ => (int?)null,
+            };
+            if (wait > (seconds ?? 0)) seconds = wait;
+        }
+        return seconds;
     }
 }

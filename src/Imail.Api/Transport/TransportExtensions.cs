@@ -13,8 +13,8 @@ public static class TransportExtensions
     public static WebApplicationBuilder AddImailTransport(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<TransportOptions>().BindConfiguration(TransportOptions.Section)
-            .Validate(o => o.MaxErrors > 0 && o.MaxFields > 0,
-                $"{TransportOptions.Section}: MaxErrors and MaxFields are positive.")
+            .Validate(o => o.MaxErrors > 0 && o.MaxRootMutationFields > 0 && o.MaxFields > 0,
+                $"{TransportOptions.Section}: MaxErrors, MaxRootMutationFields and MaxFields are positive.")
             .ValidateOnStart();
         builder.Services.AddSingleton<DocumentCache>();
         builder.Services.AddSingleton<IConfigureExecution>(services => services.GetRequiredService<DocumentCache>());

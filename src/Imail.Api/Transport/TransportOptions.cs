@@ -19,6 +19,14 @@ public sealed class TransportOptions
     public int MaxFields { get; set; } = 2_000;
 
     /// <summary>
+    /// Most root fields a mutation may select (distinct response names, aliases and fragments
+    /// included). Each one is a transaction of its own and may send e-mail; a front-end sends one
+    /// per user action, so 5 leaves room for a client that saves a few things in one round trip
+    /// while one request cannot become a batch job (20 aliased <c>signUp</c>s, 20 e-mails).
+    /// </summary>
+    public int MaxRootMutationFields { get; set; } = 5;
+
+    /// <summary>
     /// Most errors one response carries; the rest are counted in a last <c>TOO_MANY_ERRORS</c>
     /// error. A client fixes a handful at a time; a document of repeated mistakes must not turn a
     /// 48 KB request into a megabyte of answer.

@@ -32,6 +32,7 @@ public sealed class UserMutations(TimeProvider clock) : IMutationFields
             .Argument<NonNullGraphType<SignUpInputType>>("input")
             .AllowAnyone()
             .GrantsResult()
+            .RateLimited(RateLimitPolicy.Email)
             .ResolveAsync(async ctx => await Payload.Attempt(async () =>
             {
                 var input = ctx.GetArgument<SignUpInput>("input");
@@ -64,6 +65,7 @@ public sealed class UserMutations(TimeProvider clock) : IMutationFields
             .Description("Changes the signed-in person's own profile; omitted fields stay as they are. A new e-mail address is not used at once: a code is sent to it, and `confirmEmailChange` with that code makes the change (`pendingEmail` shows it meanwhile; both addresses hear of the change when it happens). Whether another account uses the address is never revealed: its owner is e-mailed instead of the code. Errors: `INVALID_EMAIL`, `INVALID_DISPLAY_NAME`, `UNSUPPORTED_LOCALE`, `USER_NOT_FOUND`.")
             .Argument<NonNullGraphType<UpdateProfileInputType>>("input")
             .Allow(Roles.User)
+            .RateLimited(RateLimitPolicy.Email)
             .ResolveAsync(async ctx => await Payload.Attempt(async () =>
             {
                 var input = ctx.GetArgument<UpdateProfileInput>("input");
@@ -95,6 +97,7 @@ public sealed class UserMutations(TimeProvider clock) : IMutationFields
             .Description("Confirms a change of e-mail address with the code `updateProfile` sent to the new address (within 24 hours): the account now uses it, and both the former and the new address are told. Errors: `NO_PENDING_EMAIL_CHANGE`, `INVALID_EMAIL_CHANGE_CODE`, `EMAIL_TAKEN` (another account took the address meanwhile), `USER_NOT_FOUND`.")
             .Argument<NonNullGraphType<ConfirmEmailChangeInputType>>("input")
             .Allow(Roles.User)
+            .RateLimited(RateLimitPolicy.Email)
             .ResolveAsync(async ctx => await Payload.Attempt(async () =>
             {
                 var input = ctx.GetArgument<ConfirmEmailChangeInput>("input");
