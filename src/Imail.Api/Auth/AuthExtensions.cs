@@ -1,4 +1,5 @@
 using Imail.Api.Hosting;
+using Imail.Api.Transport;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
@@ -46,7 +47,12 @@ public static class AuthExtensions
         return builder;
     }
 
-    /// <summary>Authenticates every request (a bad token is a 401), then records sign-in times for P9.</summary>
+    /// <summary>
+    /// Authenticates every request (a bad token is a 401), then records sign-in times for P9. When
+    /// the database is away that record cannot be written: the request is answered 503
+    /// <c>SERVICE_UNAVAILABLE</c> with <c>Retry-After</c> right there, rather than a 500, and rather
+    /// than after a second wait for the same database in the resolvers.
+    /// </summary>
     public static WebApplication UseImailAuth(this WebApplication app)
     {
         app.UseAuthentication();
@@ -72,7 +78,19 @@ public static class AuthExtensions
                 }
             }
             if (context.User.Identity?.IsAuthenticated == true)
-                await context.RequestServices.GetRequiredService<AuthenticationRecorder>().RecordAsync(context.User, context.RequestAborted);
+            {
+                try
+                {
+                    await context.RequestServices.GetRequiredService<AuthenticationRecorder>().RecordAsync(context.User, context.RequestAborted);
+                }
+                catch (Exception e) when (DatabaseOutage.Is(e))
+                {
+                    context.RequestServices.GetRequiredService<ILogger<AuthenticationRecorder>>()
+                        .LogWarning("Sign-in time not recorded, request answered SERVICE_UNAVAILABLE: {Reason}", e.GetBaseException().Message);
+                    await ErrorResponse.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, new ServiceUnavailableError(e));
+                    return;
+                }
+            }
             await next();
         });
         return app;

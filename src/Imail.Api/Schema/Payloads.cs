@@ -1,4 +1,6 @@
 using GraphQL.Types;
+using Imail.Api.Hosting;
+using Imail.Api.Transport;
 using Imail.Domain.Common;
 
 namespace Imail.Api.Schema;
@@ -12,7 +14,11 @@ public sealed record Payload<T>(T? Result, IReadOnlyList<UserError> Errors)
 
 public static class Payload
 {
-    /// <summary>Runs a mutation's work; a broken rule becomes a typed error in the payload, never a 500.</summary>
+    /// <summary>
+    /// Runs a mutation's work; a broken rule becomes a typed error in the payload, never a 500. A
+    /// database that is away is no fault of the input: it becomes the top-level
+    /// <c>SERVICE_UNAVAILABLE</c> error, which tells the client to send the same mutation again.
+    /// </summary>
     public static async Task<Payload<T>> Attempt<T>(Func<Task<Payload<T>>> work)
     {
         try
@@ -22,6 +28,10 @@ public static class Payload
         catch (RuleViolation violation)
         {
             return Payload<T>.Fail(UserErrors.From(violation));
+        }
+        catch (Exception e) when (DatabaseOutage.Is(e))
+        {
+            throw new ServiceUnavailableError(e);
         }
     }
 }

@@ -5,11 +5,12 @@ using Imail.Domain.Common;
 namespace Imail.Api.Transport;
 
 /// <summary>
-/// GraphQL.NET's error shaping, plus two promises to clients. Every error carries
+/// GraphQL.NET's error shaping, plus three promises to clients. Every error carries
 /// <c>extensions.code</c>: a resolver that throws a bare <see cref="ExecutionError"/> has none; it
 /// gets <c>EXECUTION_ERROR</c>. No message repeats more than a short prefix of what the client
 /// sent (<see cref="Excerpt.Shorten"/>): GraphQL.NET's parser, validation and variable coercion
-/// quote the client's text whole. Exception details still follow <see cref="ErrorInfoProviderOptions.ExposeExceptionDetails"/>,
+/// quote the client's text whole. And <c>SERVICE_UNAVAILABLE</c> never carries exception details.
+/// Other exception details still follow <see cref="ErrorInfoProviderOptions.ExposeExceptionDetails"/>,
 /// each of their lines shortened the same way.
 /// </summary>
 internal sealed class CodedErrorInfoProvider(ErrorInfoProviderOptions options) : ErrorInfoProvider(options)
@@ -26,8 +27,11 @@ internal sealed class CodedErrorInfoProvider(ErrorInfoProviderOptions options) :
         }
         var info = base.GetInfo(executionError);
         info.Message = Excerpt.Shorten(info.Message);
-        if (info.Extensions is { } extensions && extensions.TryGetValue(Details, out var details) && details is string text)
-            extensions[Details] = ShortenDetails(text);
+        if (info.Extensions is { } extensions && extensions.TryGetValue(Details, out var details))
+        {
+            if (executionError is ServiceUnavailableError) extensions.Remove(Details);
+            else if (details is string text) extensions[Details] = ShortenDetails(text);
+        }
         return info;
     }
 

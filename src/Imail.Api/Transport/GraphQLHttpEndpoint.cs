@@ -3,6 +3,7 @@ using GraphQL.Execution;
 using GraphQL.Transport;
 using GraphQL.Types;
 using GraphQL.Validation;
+using Imail.Api.Hosting;
 using Imail.Api.Schema;
 using Imail.Domain.Common;
 using Microsoft.Extensions.Options;
@@ -28,6 +29,16 @@ namespace Imail.Api.Transport;
 /// a request refused by a rate limit before it ran is 429 (<c>RATE_LIMITED</c>, like a 413 it is
 /// refused as a request, not answered as GraphQL), and only a fault of ours before execution
 /// (never the client's input) is a 500.
+/// <para>
+/// The database away (<c>SERVICE_UNAVAILABLE</c>, always with <c>Retry-After</c>). When it stopped
+/// the request before execution, or when execution produced nothing but that error and
+/// <c>data</c> is null, the answer is 503 with <c>application/graphql-response+json</c>: nothing
+/// of the request could be served, and 503 with <c>Retry-After</c> is what load balancers,
+/// gateways and retrying HTTP clients act on. That departs from the spec's SHOULD of a 2xx for a null
+/// <c>data</c>, whose reason (a partial response) does not apply: there is no part. When some
+/// field did answer, <c>data</c> is not null and the spec's MUST applies: 200. With
+/// <c>application/json</c> an executed request stays 200, as the spec's rules for that type ask.
+/// </para>
 /// </remarks>
 internal sealed class GraphQLHttpEndpoint
 {
@@ -109,6 +120,9 @@ internal sealed class GraphQLHttpEndpoint
                 UserContext = userContext,
             });
 
+            // The database away was said so by DatabaseOutageErrors, with nothing of the failure: logged here, once.
+            if (result.Errors?.OfType<ServiceUnavailableError>().FirstOrDefault() is { } outage)
+                _logger.LogWarning("GraphQL request answered SERVICE_UNAVAILABLE: {Reason}", outage.Cause?.GetBaseException().Message ?? "the database is away");
             var status = StatusFor(result, mediaType);
             if (status == StatusCodes.Status405MethodNotAllowed) response.Headers.Allow = "POST";
             else if (status == StatusCodes.Status401Unauthorized) response.Headers.WWWAuthenticate = "Bearer";
@@ -132,6 +146,12 @@ internal sealed class GraphQLHttpEndpoint
         catch (IOException e) when (http.RequestAborted.IsCancellationRequested)
         {
             _logger.LogDebug(e, "GraphQL request body could not be read");
+        }
+        catch (Exception e) when (DatabaseOutage.Is(e))
+        {
+            _logger.LogWarning("GraphQL request answered SERVICE_UNAVAILABLE: {Reason}", e.GetBaseException().Message);
+            if (!response.HasStarted)
+                await ErrorResponse.WriteAsync(http, StatusCodes.Status503ServiceUnavailable, new ServiceUnavailableError(e));
         }
         catch (Exception e)
         {
@@ -159,19 +179,25 @@ internal sealed class GraphQLHttpEndpoint
     /// <summary>The status code for a result; see the class remarks for the reasoning.</summary>
     internal static int StatusFor(ExecutionResult result, MediaTypes.Response mediaType)
     {
-        if (result.Executed) return StatusCodes.Status200OK;
-
-        bool methodNotAllowed = false, serverFault = false, onlyAccess = true, denied = false, rateLimited = false, any = false;
+        bool methodNotAllowed = false, serverFault = false, onlyAccess = true, denied = false, rateLimited = false, onlyUnavailable = true, any = false;
         foreach (var error in result.Errors ?? [])
         {
             if (error is ErrorsLeftOutError) continue; // counts the others; says nothing of its own
             any = true;
+            if (error is not ServiceUnavailableError) onlyUnavailable = false;
             if (error is RateLimitedError) rateLimited = true;
             if (error.Code == TransportErrorCodes.MethodNotAllowed) methodNotAllowed = true;
             if (error is not (DocumentError or RequestError)) serverFault = true; // e.g. UnhandledError before execution
             if (error is AccessValidationRule.AccessError access) denied |= access.Code != "AUTH_NOT_AUTHENTICATED";
             else onlyAccess = false;
         }
+        var unavailable = any && onlyUnavailable;
+        if (result.Executed)
+            return unavailable && result.Data is null && mediaType == MediaTypes.Response.GraphQLResponseJson
+                ? StatusCodes.Status503ServiceUnavailable
+                : StatusCodes.Status200OK;
+
+        if (unavailable) return StatusCodes.Status503ServiceUnavailable;
         if (rateLimited) return StatusCodes.Status429TooManyRequests;
         if (methodNotAllowed) return StatusCodes.Status405MethodNotAllowed;
         if (serverFault || !any) return StatusCodes.Status500InternalServerError;

@@ -19,6 +19,7 @@ public static class TransportErrorCodes
     public const string TooManyErrors = "TOO_MANY_ERRORS";
     public const string TooManyMutations = "TOO_MANY_MUTATIONS";
     public const string RateLimited = "RATE_LIMITED";
+    public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
     public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
     public const string NotAcceptable = "NOT_ACCEPTABLE";
     public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
@@ -75,10 +76,34 @@ public static class RetryAfter
             var wait = error switch
             {
                 RateLimitedError limited => limited.RetryAfterSeconds,
+                ServiceUnavailableError => ServiceUnavailableError.RetryAfterSeconds,
                 _ => (int?)null,
             };
             if (wait > (seconds ?? 0)) seconds = wait;
         }
         return seconds;
     }
+}
+
+/// <summary>
+/// The database did not answer (stopped, restarting, unreachable, out of connections, gone): the
+/// field or request could not be served, and the same request can be sent again (mutations are
+/// one transaction each). Carries no detail of the failure, whatever
+/// <see cref="ErrorInfoProviderOptions.ExposeExceptionDetails"/> says: connection details are not the client's business.
+/// </summary>
+public sealed class ServiceUnavailableError : ExecutionError
+{
+    /// <summary>What <c>Retry-After</c> says: about the time PostgreSQL takes to restart or fail over.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    public ServiceUnavailableError(Exception? cause = null)
+        : base($"The database is unavailable for the moment: send the request again in {RetryAfterSeconds} seconds.")
+    {
+        Code = TransportErrorCodes.ServiceUnavailable;
+        Cause = cause;
+        this.AddExtension("retryAfterSeconds", RetryAfterSeconds);
+    }
+
+    /// <summary>What failed, for the server's log only: deliberately not the <see cref="Exception.InnerException"/>, which error details would show.</summary>
+    public Exception? Cause { get; }
 }

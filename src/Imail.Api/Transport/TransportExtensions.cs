@@ -7,8 +7,8 @@ namespace Imail.Api.Transport;
 public static class TransportExtensions
 {
     /// <summary>
-    /// The GraphQL-over-HTTP endpoint, the parsed-document cache, error codes on every error and a
-    /// bound on their number and length.
+    /// The GraphQL-over-HTTP endpoint, the parsed-document cache, error codes on every error, a
+    /// bound on their number and length, and SERVICE_UNAVAILABLE when the database is away.
     /// </summary>
     public static WebApplicationBuilder AddImailTransport(this WebApplicationBuilder builder)
     {
@@ -19,6 +19,7 @@ public static class TransportExtensions
         builder.Services.AddSingleton<DocumentCache>();
         builder.Services.AddSingleton<IConfigureExecution>(services => services.GetRequiredService<DocumentCache>());
         builder.Services.AddSingleton<IConfigureExecution, ErrorLimit>();
+        builder.Services.AddSingleton<IConfigureExecution, DatabaseOutageErrors>();
         builder.Services.Replace(ServiceDescriptor.Singleton<IErrorInfoProvider, CodedErrorInfoProvider>());
         builder.Services.AddSingleton<GraphQLHttpEndpoint>();
         return builder;
