@@ -43,7 +43,8 @@ public sealed class CookieMutations(TimeProvider clock) : IMutationFields
             {
                 var input = ctx.GetArgument<UpdateCookieInput>("input");
                 await using var db = await ctx.Db();
-                var cookie = await db.Cookies.FirstOrDefaultAsync(c => c.Name == input.Name.Trim(), ctx.CancellationToken);
+                var name = Cookie.CheckName(input.Name);
+                var cookie = await db.Cookies.FirstOrDefaultAsync(c => c.Name == name, ctx.CancellationToken);
                 if (cookie is null) return NotFound(input.Name);
                 cookie.Update(input.NewName, input.Purpose, input.Provider, input.Description, input.LifetimeMonths, input.LifetimeDays, clock);
                 if (await db.Cookies.AnyAsync(c => c.Name == cookie.Name && c.Id != cookie.Id, ctx.CancellationToken))
@@ -59,7 +60,8 @@ public sealed class CookieMutations(TimeProvider clock) : IMutationFields
             {
                 var input = ctx.GetArgument<RemoveCookieInput>("input");
                 await using var db = await ctx.Db();
-                var cookie = await db.Cookies.FirstOrDefaultAsync(c => c.Name == input.Name.Trim(), ctx.CancellationToken);
+                var name = Cookie.CheckName(input.Name);
+                var cookie = await db.Cookies.FirstOrDefaultAsync(c => c.Name == name, ctx.CancellationToken);
                 if (cookie is null) return NotFound(input.Name);
                 cookie.CheckRemovable();
                 db.Cookies.Remove(cookie);

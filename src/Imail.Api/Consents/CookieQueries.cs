@@ -28,6 +28,7 @@ public sealed class CookieQueries : IQueryFields
             .ResolveAsync(async ctx =>
             {
                 var name = ctx.GetArgument<string>("name").Trim();
+                if (name.Length is 0 or > Domain.Consents.Cookie.NameMaxLength) return null; // no cookie has such a name: no lookup
                 await using var db = await ctx.Db();
                 return await db.Cookies.AsNoTracking().FirstOrDefaultAsync(c => c.Name == name, ctx.CancellationToken);
             });

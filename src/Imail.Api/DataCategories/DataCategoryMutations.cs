@@ -51,7 +51,8 @@ public sealed class DataCategoryMutations(TimeProvider clock) : IMutationFields
             {
                 var input = ctx.GetArgument<UpdateDataCategoryInput>("input");
                 await using var db = await ctx.Db();
-                var category = await db.DataCategories.FirstOrDefaultAsync(c => c.Code == input.Code, ctx.CancellationToken);
+                var code = DataCategory.CheckCode(input.Code);
+                var category = await db.DataCategories.FirstOrDefaultAsync(c => c.Code == code, ctx.CancellationToken);
                 if (category is null) return NotFound(input.Code);
                 category.Update(input.Category.ToDetails(), clock);
                 await db.SaveChangesAsync(ctx.CancellationToken);
@@ -66,7 +67,8 @@ public sealed class DataCategoryMutations(TimeProvider clock) : IMutationFields
             {
                 var input = ctx.GetArgument<DeleteDataCategoryInput>("input");
                 await using var db = await ctx.Db();
-                var category = await db.DataCategories.FirstOrDefaultAsync(c => c.Code == input.Code, ctx.CancellationToken);
+                var code = DataCategory.CheckCode(input.Code);
+                var category = await db.DataCategories.FirstOrDefaultAsync(c => c.Code == code, ctx.CancellationToken);
                 if (category is null) return NotFound(input.Code);
                 category.CheckCanBeDeleted();
                 db.DataCategories.Remove(category);

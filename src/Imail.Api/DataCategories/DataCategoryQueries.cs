@@ -24,6 +24,6 @@ public sealed class DataCategoryQueries : IQueryFields
             .Description("One category by code; null if there is none. Public.")
             .Argument<NonNullGraphType<StringGraphType>>("code")
             .AllowAnyone()
-            .Resolve(ctx => DataCategoryLoader.Load(ctx, ctx.GetArgument<string>("code")));
+            .Resolve(ctx => Domain.DataCategories.DataCategory.IsCode(ctx.GetArgument<string>("code")) ? DataCategoryLoader.Load(ctx, ctx.GetArgument<string>("code")) : null);
     }
 }

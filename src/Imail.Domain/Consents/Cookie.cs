@@ -50,11 +50,18 @@ public sealed class Cookie
         Set(name ?? Name, purpose ?? Purpose, provider ?? Provider, description ?? Description,
             lifetimeMonths ?? LifetimeMonths, lifetimeDays ?? LifetimeDays, clock.GetUtcNow());
 
+    /// <summary>A cookie name as RFC 6265 allows it (a token): checked before any lookup by name, too.</summary>
+    public static string CheckName(string? raw, string field = "name")
+    {
+        var name = raw?.Trim() ?? "";
+        Rule.Check(name.Length is > 0 and <= NameMaxLength && name.All(c => c > ' ' && c < 127 && !"()<>@,;:\\\"/[]?={}".Contains(c)),
+            "INVALID_COOKIE_NAME", $"A cookie name has 1 to {NameMaxLength} characters allowed in a cookie name (RFC 6265 token).", field);
+        return name;
+    }
+
     private void Set(string name, ConsentPurpose purpose, string provider, string description, int months, int days, DateTimeOffset now)
     {
-        name = name.Trim();
-        Rule.Check(name.Length is > 0 and <= NameMaxLength && name.All(c => c > ' ' && c < 127 && !"()<>@,;:\\\"/[]?={}".Contains(c)),
-            "INVALID_COOKIE_NAME", $"A cookie name has 1 to {NameMaxLength} characters allowed in a cookie name (RFC 6265 token).", "name");
+        name = CheckName(name);
         Rule.Check(Enum.IsDefined(purpose), "INVALID_PURPOSE", "Unknown purpose.", "purpose");
         provider = Text.CheckName(provider, ProviderMaxLength, "INVALID_PROVIDER", "provider", "The provider");
         description = Text.CheckFreeText(description, DescriptionMaxLength, required: true, "INVALID_DESCRIPTION", "description", "The description");

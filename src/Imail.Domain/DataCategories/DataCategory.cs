@@ -52,12 +52,20 @@ public sealed partial class DataCategory
 
     public static DataCategory Create(string code, DataCategoryDetails details, TimeProvider clock)
     {
-        Rule.Check(CodeShape().IsMatch(code ?? ""), "INVALID_CODE",
-            "A category code has 2 to 50 characters: lower-case letters, digits and '_', starting with a letter.", "code");
-        var category = new DataCategory { Code = code!, IsSystem = false };
+        var category = new DataCategory { Code = CheckCode(code), IsSystem = false };
         category.Apply(details, clock);
         return category;
     }
+
+    /// <summary>A category code's shape: checked before any lookup by code, too.</summary>
+    public static string CheckCode(string? code)
+    {
+        Rule.Check(code is not null && CodeShape().IsMatch(code), "INVALID_CODE",
+            "A category code has 2 to 50 characters: lower-case letters, digits and '_', starting with a letter.", "code");
+        return code!;
+    }
+
+    public static bool IsCode(string? code) => code is not null && CodeShape().IsMatch(code);
 
     public void Update(DataCategoryDetails details, TimeProvider clock) => Apply(details, clock);
 

@@ -30,7 +30,7 @@ public sealed class HostileStringArgumentsTests(ImailApiFactory api) : IClassFix
     }
 
     [Fact]
-    public async Task EveryStringArgument_WithNulA200KbValueOrABidiOverride_AsEveryRole_GetsATypedAnswer()
+    public async Task Item11_EveryStringArgument_WithNulA200KbValueOrABidiOverride_AsEveryRole_GetsATypedAnswer()
     {
         var schema = api.Services.GetRequiredService<ISchema>();
         schema.Initialize();
@@ -61,7 +61,7 @@ public sealed class HostileStringArgumentsTests(ImailApiFactory api) : IClassFix
     }
 
     [Fact]
-    public async Task ANulByte_IsRefusedBeforeAnythingRuns_WithATypedCode_AndWritesNothing()
+    public async Task Item11_ANulByte_IsRefusedBeforeAnythingRuns_WithATypedCode_AndWritesNothing()
     {
         var before = await api.ExecuteDbAsync(db => Task.FromResult(db.Users.Count()));
 
@@ -79,7 +79,7 @@ public sealed class HostileStringArgumentsTests(ImailApiFactory api) : IClassFix
     [InlineData("Alice\u200B")]
     [InlineData("\u3164")]
     [InlineData("Ali\tce")]
-    public async Task InvisibleAndDirectionChangingCharacters_AreRefusedInNames(string displayName)
+    public async Task Item11_InvisibleAndDirectionChangingCharacters_AreRefusedInNames(string displayName)
     {
         var response = await api.GraphQLAsync("mutation($i: SignUpInput!) { signUp(input: $i) { user { id } errors { code message } } }",
             new { i = new { email = $"{Guid.NewGuid():N}@example.org", displayName, locale = "fr" } });
@@ -90,7 +90,7 @@ public sealed class HostileStringArgumentsTests(ImailApiFactory api) : IClassFix
     }
 
     [Fact]
-    public async Task AnEmailAddressWithAControlOrInvisibleCharacter_IsNotOneWeCanWriteTo()
+    public async Task Item11_AnEmailAddressWithAnInvisibleOrDirectionCharacter_IsNotOneWeCanWriteTo()
     {
         foreach (var email in new[] { "ab\u200B@example.org", "a\u202Eb@example.org", "a\u00ADb@example.org" })
         {
