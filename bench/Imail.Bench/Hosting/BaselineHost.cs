@@ -123,10 +123,10 @@ public sealed class BaselineHost : IAsyncDisposable
         var ct = http.RequestAborted;
         var request = await http.Request.ReadFromJsonAsync(BaselineJson.Default.VisitorRequest, ct);
         var status = ConsentStatus.NeverAsked;
-        if (Guid.TryParse(request?.Variables?.V, out var visitor) && visitor != Guid.Empty)
+        if (Guid.TryParse(request?.Variables?.V, out var id) && id != Guid.Empty)
         {
             await using var db = await dbs.CreateDbContextAsync(ct);
-            var device = await db.Visitors.AsNoTracking().FirstOrDefaultAsync(v => v.Id == visitor, ct);
+            var device = await db.Visitors.AsNoTracking().FirstOrDefaultAsync(v => v.Id == id, ct);
             var consent = device is null ? null : await db.InForceAnonymousAsync(device.Id, ct);
             status = ConsentStatus.For(consent, device, ConsentRules.Truncate(clock.GetUtcNow()), rules);
         }
