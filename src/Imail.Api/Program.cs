@@ -1,9 +1,9 @@
 using Imail.Api.Auth;
 using Imail.Api.Consents;
-using Imail.Api.Schema;
+using Imail.Api.GraphQL;
 using Imail.Api.Hosting;
 using Imail.Api.Ide;
-using Imail.Api.Transport;
+using Imail.Api.GraphQL.Http;
 using Imail.Worker;
 
 var command = Commands.Name(args);

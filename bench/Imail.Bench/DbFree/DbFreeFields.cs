@@ -1,8 +1,9 @@
+using Imail.Api.GraphQL.Conventions;
 using GraphQL.Types;
 using Imail.Api.Auth;
 using Imail.Api.ConnectedAccounts;
 using Imail.Api.Consents;
-using Imail.Api.Schema;
+using Imail.Api.GraphQL;
 using Imail.Domain.ConnectedAccounts;
 using Imail.Domain.Consents;
 using Imail.Domain.Users;

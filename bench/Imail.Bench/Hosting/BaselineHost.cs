@@ -1,3 +1,4 @@
+using Imail.Api.GraphQL.Conventions;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;

@@ -1,6 +1,6 @@
 using GraphQL;
 using GraphQL.DataLoader;
-using Imail.Api.Schema;
+using Imail.Api.GraphQL;
 using Imail.Domain.ConnectedAccounts;
 using Imail.Domain.Persistence;
 using Microsoft.EntityFrameworkCore;

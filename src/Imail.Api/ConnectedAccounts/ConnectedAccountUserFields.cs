@@ -1,6 +1,6 @@
 using GraphQL.Types;
 using Imail.Api.Auth;
-using Imail.Api.Schema;
+using Imail.Api.GraphQL;
 using Imail.Domain.Users;
 
 namespace Imail.Api.ConnectedAccounts;

@@ -9,7 +9,7 @@ public static class ConsentInputs
     {
         if (string.IsNullOrWhiteSpace(raw)) return null;
         if (Guid.TryParse(raw, out var id) && id != Guid.Empty) return id;
-        Rule.Check(!strict, "INVALID_VISITOR_ID", "A visitor id is the UUID `decideConsent` returned.", "visitorId");
+        Rule.Check(!strict, new Domain.Consents.InvalidVisitorIdRule());
         return null;
     }
 }

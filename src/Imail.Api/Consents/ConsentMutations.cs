@@ -1,12 +1,10 @@
 using GraphQL;
 using GraphQL.Types;
 using Imail.Api.Auth;
-using Imail.Api.Schema;
+using Imail.Api.GraphQL;
 using Imail.Api.Users;
 using Imail.Domain.Common;
 using Imail.Domain.Consents;
-using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Imail.Api.Consents;
 
@@ -18,86 +16,59 @@ public sealed record WithdrawConsentInput(string? VisitorId, List<ConsentPurpose
 
 public sealed record AttachVisitorInput(string VisitorId);
 
-public sealed class ConsentMutations : IMutationFields
+public sealed class ConsentMutations(ConsentRules rules, ReceiptSigner signer, ReceiptController controller, TimeProvider clock) : IMutationFields
 {
-    private const int Attempts = 3;
+    private readonly PayloadGraph<ConsentOutcome> _decision = new("ConsentDecisionPayload",
+        "The answer of a consent mutation: the visitor id to keep in the consent cookie, the status now, the proof written, or the typed errors that prevented it.", p => p
+            .Result<IdGraphType>("visitorId", "The device's visitor id to store in the consent cookie (new on an anonymous first visit); null for a signed-in decision made without one.", o => o.VisitorId)
+            .Result<ConsentStatusType>("status", "The consent status after the mutation. Null when `errors` is not empty.", o => o.Status)
+            .Result<ConsentRecordType>("record", "The proof of consent written, with its signed `receipt`; null when nothing changed (a repeated decision, nothing in force to withdraw) and for `attachVisitor`.", o => o.Record));
 
     public void AddTo(MutationType mutation)
     {
-        mutation.Field<NonNullGraphType<ConsentDecisionPayloadType>>("decideConsent")
-            .Description("Records the banner's answers, one per purpose (P5), for the caller: a signed-in person's own account, else the anonymous visitor of the device whose visitor id is sent (or a new device on a first visit). Inside a valid period it changes answers but never the expiry; when the banner had to be shown (never asked, expired, refusal remembered long enough) it opens a new 13-month period and must answer every purpose. A signed-in person's device that is theirs or nobody's joins their account first. A decision that changes nothing writes no proof (`record` is null). Returns a signed receipt. Errors: `INVALID_VISITOR_ID`, `UNKNOWN_VISITOR_ID` (an id Imail did not issue: decide without one to get a new one), `MISSING_PURPOSE_DECISION`, `PURPOSE_NOT_ASKED`, `DUPLICATE_PURPOSE`, `INVALID_POLICY_VERSION`, `INVALID_BANNER_VERSION`, `INVALID_FRONT_END`, `USER_NOT_FOUND`, `CONCURRENT_DECISIONS`.")
-            .Argument<NonNullGraphType<DecideConsentInputType>>("input")
+        mutation.Mutation<DecideConsentInputType, DecideConsentInput, ConsentOutcome>("decideConsent", _decision,
+            "Records the banner's answers, one per purpose (P5), for the caller: a signed-in person's own account, else the anonymous visitor of the device whose visitor id is sent (or a new device on a first visit). Inside a valid period it changes answers but never the expiry; when the banner had to be shown (never asked, expired, refusal remembered long enough) it opens a new 13-month period and must answer every purpose. A signed-in person's device that is theirs or nobody's joins their account first. A decision that changes nothing writes no proof (`record` is null). Returns a signed receipt.",
+            ["INVALID_VISITOR_ID", "UNKNOWN_VISITOR_ID (an id Imail did not issue: decide without one to get a new one)", "MISSING_PURPOSE_DECISION", "PURPOSE_NOT_ASKED", "DUPLICATE_PURPOSE",
+             "INVALID_POLICY_VERSION", "INVALID_BANNER_VERSION", "INVALID_FRONT_END", "USER_NOT_FOUND", "CONCURRENT_DECISIONS"],
+            async m =>
+            {
+                var choices = m.Input.Choices.Select(c => new PurposeChoice(c.Purpose, c.Granted)).ToList();
+                var context = DecisionContext.Check(m.Input.PolicyVersion, m.Input.BannerVersion, m.Input.FrontEnd);
+                return await (await DeskAsync(m)).DecideAsync(Subject(m, m.Input.VisitorId), choices, context, m.Cancellation);
+            }, retryRaces: true)
             .AllowAnyone()
             .GrantsResult()
-            .RateLimited(RateLimitPolicy.ConsentProofs)
-            .ResolveAsync(async ctx => await Payload.Attempt(() =>
-            {
-                var input = ctx.GetArgument<DecideConsentInput>("input");
-                var visitor = ConsentInputs.ParseVisitorId(input.VisitorId);
-                var context = DecisionContext.Check(input.PolicyVersion, input.BannerVersion, input.FrontEnd);
-                var choices = input.Choices.Select(c => new PurposeChoice(c.Purpose, c.Granted)).ToList();
-                return Retrying(ctx, desk => desk.DecideAsync(new ConsentSubject(visitor, CurrentUser.Id(ctx.User)), choices, context, ctx.CancellationToken));
-            }));
+            .RateLimited(RateLimitPolicy.ConsentProofs);
 
-        mutation.Field<NonNullGraphType<ConsentDecisionPayloadType>>("withdrawConsent")
-            .Description("Withdraws consent, effective immediately: as easy as giving it (P5). Names purposes, or none for all. Withdraws the caller's own consent (a signed-in person's account, else the device's anonymous visitor), and with a visitor id also the device's anonymous consent, whoever the device belongs to. The refusal is remembered like any other (the banner stays away for the refusal memory). Succeeds with a null `record` when nothing in force changed. Errors: `INVALID_VISITOR_ID`, `VISITOR_REQUIRED`, `PURPOSE_NOT_ASKED`, `INVALID_FRONT_END`, `USER_NOT_FOUND`, `CONCURRENT_DECISIONS`.")
-            .Argument<NonNullGraphType<WithdrawConsentInputType>>("input")
+        mutation.Mutation<WithdrawConsentInputType, WithdrawConsentInput, ConsentOutcome>("withdrawConsent", _decision,
+            "Withdraws consent, effective immediately: as easy as giving it (P5). Names purposes, or none for all. Withdraws the caller's own consent (a signed-in person's account, else the device's anonymous visitor), and with a visitor id also the device's anonymous consent, whoever the device belongs to. The refusal is remembered like any other (the banner stays away for the refusal memory). Succeeds with a null `record` when nothing in force changed.",
+            ["INVALID_VISITOR_ID", "VISITOR_REQUIRED", "PURPOSE_NOT_ASKED", "INVALID_FRONT_END", "USER_NOT_FOUND", "CONCURRENT_DECISIONS"],
+            async m =>
+            {
+                var subject = Subject(m, m.Input.VisitorId);
+                var purposes = ConsentPurposes.Withdrawable(m.Input.Purposes);
+                var frontEnd = DecisionContext.CheckFrontEnd(m.Input.FrontEnd);
+                return await (await DeskAsync(m)).WithdrawAsync(subject, purposes, frontEnd, m.Cancellation);
+            }, retryRaces: true)
             .AllowAnyone()
             .GrantsResult()
-            .RateLimited(RateLimitPolicy.ConsentProofs)
-            .ResolveAsync(async ctx => await Payload.Attempt(() =>
-            {
-                var input = ctx.GetArgument<WithdrawConsentInput>("input");
-                var visitor = ConsentInputs.ParseVisitorId(input.VisitorId);
-                Domain.Common.Rule.Check(input.Purposes?.Contains(ConsentPurpose.Necessary) != true, "PURPOSE_NOT_ASKED",
-                    "Strictly necessary cookies need no consent: NECESSARY cannot be withdrawn.", "purposes");
-                var frontEnd = DecisionContext.CheckFrontEnd(input.FrontEnd);
-                return Retrying(ctx, desk => desk.WithdrawAsync(new ConsentSubject(visitor, CurrentUser.Id(ctx.User)), input.Purposes, frontEnd, ctx.CancellationToken));
-            }));
+            .RateLimited(RateLimitPolicy.ConsentProofs);
 
-        mutation.Field<NonNullGraphType<ConsentDecisionPayloadType>>("attachVisitor")
-            .Description("After sign-in (role `user`): the device joins the signed-in account, with what was decided and recorded anonymously on it (consent periods, proofs, navigation). When both have a current period, the one deposited last stays. A device is attached to one account only: on a device of another account nothing moves (`VISITOR_OF_ANOTHER_ACCOUNT`) and the person's own consent applies while signed in. `signUp` does this itself when given the visitor id. Errors: `INVALID_VISITOR_ID`, `UNKNOWN_VISITOR_ID`, `VISITOR_OF_ANOTHER_ACCOUNT`, `USER_NOT_FOUND`, `CONCURRENT_DECISIONS`.")
-            .Argument<NonNullGraphType<AttachVisitorInputType>>("input")
-            .Allow(Roles.User)
-            .ResolveAsync(async ctx => await Payload.Attempt(() =>
+        mutation.Mutation<AttachVisitorInputType, AttachVisitorInput, ConsentOutcome>("attachVisitor", _decision,
+            "After sign-in (role `user`): the device joins the signed-in account, with what was decided and recorded anonymously on it (consent periods, proofs, navigation). When both have a current period, the one deposited last stays. A device is attached to one account only: on a device of another account nothing moves (`VISITOR_OF_ANOTHER_ACCOUNT`) and the person's own consent applies while signed in. `signUp` does this itself when given the visitor id.",
+            ["INVALID_VISITOR_ID", "UNKNOWN_VISITOR_ID", "VISITOR_OF_ANOTHER_ACCOUNT", "USER_NOT_FOUND", "CONCURRENT_DECISIONS"],
+            async m =>
             {
-                var input = ctx.GetArgument<AttachVisitorInput>("input");
-                var visitor = ConsentInputs.ParseVisitorId(input.VisitorId)
-                    ?? throw new Domain.Common.RuleViolation("INVALID_VISITOR_ID", "A visitor id is the UUID `decideConsent` returned.", "visitorId");
-                return Retrying(ctx, desk => desk.AttachVisitorAsync(visitor, CurrentUser.Id(ctx.User)!.Value, ctx.CancellationToken));
-            }));
+                var visitor = ConsentInputs.ParseVisitorId(m.Input.VisitorId) ?? throw new InvalidVisitorIdRule().Violation();
+                return await (await DeskAsync(m)).AttachVisitorAsync(visitor, m.UserId!.Value, m.Cancellation);
+            }, retryRaces: true)
+            .Allow(Roles.User);
     }
 
-    /// <summary>
-    /// Two decisions racing on one device or account: the loser starts again on fresh data, so
-    /// nothing is lost and the chain does not fork. An account erased meanwhile is USER_NOT_FOUND.
-    /// </summary>
-    private static async Task<Payload<ConsentOutcome>> Retrying(IResolveFieldContext ctx, Func<ConsentDesk, Task<ConsentOutcome>> work)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            await using var db = await ctx.Db();
-            try
-            {
-                return Payload<ConsentOutcome>.Ok(await work(db.Desk(ctx.RequestServices!)));
-            }
-            catch (Exception e) when (IsRace(e))
-            {
-                if (attempt == Attempts)
-                    return Payload<ConsentOutcome>.Fail(new ConflictError("CONCURRENT_DECISIONS", "Other decisions for this device or account were being recorded at the same moment: send yours again.", null));
-            }
-            catch (Exception e) when (Is(e, PostgresErrorCodes.ForeignKeyViolation))
-            {
-                throw new UserMustExistRule().Violation();
-            }
-        }
-    }
+    private static ConsentSubject Subject<TInput>(MutationContext<TInput> m, string? visitorId) =>
+        new(ConsentInputs.ParseVisitorId(visitorId), m.UserId);
 
-    private static bool IsRace(Exception e) =>
-        e is DbUpdateConcurrencyException || Is(e, PostgresErrorCodes.UniqueViolation) || Is(e, PostgresErrorCodes.SerializationFailure);
-
-    private static bool Is(Exception e, string sqlState) =>
-        e is PostgresException p && p.SqlState == sqlState || e.InnerException is PostgresException i && i.SqlState == sqlState;
+    private async Task<ConsentDesk> DeskAsync<TInput>(MutationContext<TInput> m) => new(await m.DbAsync(), rules, signer, controller, clock);
 }
 
 public sealed class PurposeChoiceInputType : InputObjectGraphType<PurposeChoiceInput>
@@ -145,20 +116,5 @@ public sealed class AttachVisitorInputType : InputObjectGraphType<AttachVisitorI
         Name = "AttachVisitorInput";
         Description = "The device whose consent joins the signed-in account.";
         Field(i => i.VisitorId, type: typeof(NonNullGraphType<IdGraphType>)).Description("The visitor id from the consent cookie.");
-    }
-}
-
-public sealed class ConsentDecisionPayloadType : ObjectGraphType<Payload<ConsentOutcome>>
-{
-    public ConsentDecisionPayloadType()
-    {
-        Name = "ConsentDecisionPayload";
-        Description = "The answer of a consent mutation: the visitor id to keep in the consent cookie, the status now, the proof written, or the typed errors that prevented it.";
-        Field<IdGraphType>("visitorId").Description("The device's visitor id to store in the consent cookie (new on an anonymous first visit); null for a signed-in decision made without one.").Resolve(ctx => ctx.Source.Result?.VisitorId);
-        Field<ConsentStatusType>("status").Description("The consent status after the mutation. Null when `errors` is not empty.").Resolve(ctx => ctx.Source.Result?.Status);
-        Field<ConsentRecordType>("record").Description("The proof of consent written, with its signed `receipt`; null when nothing changed (a repeated decision, nothing in force to withdraw) and for `attachVisitor`.").Resolve(ctx => ctx.Source.Result?.Record);
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<UserErrorInterface>>>>("errors")
-            .Description("Why the mutation did nothing; empty on success.").Resolve(ctx => ctx.Source.Errors);
-        this.AllowAnyone();
     }
 }

@@ -1,5 +1,5 @@
 using GraphQL.Types;
-using Imail.Api.Schema;
+using Imail.Api.GraphQL;
 using Imail.Domain.Consents;
 
 namespace Imail.Api.Consents;

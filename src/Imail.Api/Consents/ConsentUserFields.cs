@@ -1,7 +1,7 @@
 using GraphQL;
 using GraphQL.DataLoader;
 using GraphQL.Types;
-using Imail.Api.Schema;
+using Imail.Api.GraphQL;
 using Imail.Api.Users;
 using Imail.Domain.Consents;
 using Imail.Domain.Persistence;
@@ -36,7 +36,7 @@ public static class ConsentUserFields
     private static ConsentRules Rules(IResolveFieldContext ctx) => ctx.RequestServices!.GetRequiredService<ConsentRules>();
 
     /// <summary>The period in force (current, else the last ended) of every user on the level, in one statement.</summary>
-    private static GraphQL.DataLoader.IDataLoaderResult<Consent?> Current(IResolveFieldContext<User> ctx) =>
+    private static global::GraphQL.DataLoader.IDataLoaderResult<Consent?> Current(IResolveFieldContext<User> ctx) =>
         ctx.Loader<Guid, Consent>("consents:in-force", async (services, ids, ct) =>
         {
             await using var db = await services.GetRequiredService<IDbContextFactory<ImailDbContext>>().CreateDbContextAsync(ct);

@@ -1,6 +1,6 @@
 using GraphQL;
 using GraphQL.Types;
-using Imail.Api.Schema;
+using Imail.Api.GraphQL;
 using Imail.Api.Users;
 using Microsoft.EntityFrameworkCore;
 

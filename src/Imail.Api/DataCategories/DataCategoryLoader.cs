@@ -1,6 +1,6 @@
 using GraphQL;
 using GraphQL.DataLoader;
-using Imail.Api.Schema;
+using Imail.Api.GraphQL;
 using Imail.Api.Users;
 using Imail.Domain.DataCategories;
 using Imail.Domain.Persistence;

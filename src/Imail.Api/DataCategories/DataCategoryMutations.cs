@@ -1,7 +1,7 @@
 using GraphQL;
 using GraphQL.Types;
 using Imail.Api.Auth;
-using Imail.Api.Schema;
+using Imail.Api.GraphQL;
 using Imail.Api.Users;
 using Imail.Domain.Common;
 using Imail.Domain.DataCategories;

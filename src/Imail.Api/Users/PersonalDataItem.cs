@@ -1,7 +1,7 @@
 using GraphQL.Types;
 using Imail.Api.Auth;
 using Imail.Api.DataCategories;
-using Imail.Api.Schema;
+using Imail.Api.GraphQL;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Imail.Domain.DataCategories;
 using Imail.Domain.Persistence;
@@ -18,7 +18,7 @@ public sealed record PersonalDataItem(string CategoryCode, IReadOnlyList<string>
     /// person (consents and their proofs, navigation events, connected accounts…), found through
     /// the model's foreign keys to <c>users</c>: one statement for all users of a level.
     /// </summary>
-    public static GraphQL.DataLoader.IDataLoaderResult<IEnumerable<PersonalDataItem>> Of(GraphQL.IResolveFieldContext<User> ctx)
+    public static global::GraphQL.DataLoader.IDataLoaderResult<IEnumerable<PersonalDataItem>> Of(global::GraphQL.IResolveFieldContext<User> ctx)
     {
         var map = ctx.RequestServices!.GetRequiredService<PersonalDataMap>();
         var user = ctx.Source;

@@ -2,7 +2,7 @@ using GraphQL;
 using GraphQL.Types;
 using Imail.Api.Auth;
 using Imail.Api.Consents;
-using Imail.Api.Schema;
+using Imail.Api.GraphQL;
 using Imail.Domain.Common;
 using Imail.Domain.Outbox;
 using Imail.Domain.Users;

@@ -1,6 +1,6 @@
 using GraphQL;
 using GraphQL.Types;
-using Imail.Api.Schema;
+using Imail.Api.GraphQL;
 using Imail.Domain.Persistence;
 using Imail.Domain.Users;
 using Microsoft.EntityFrameworkCore;

@@ -3,7 +3,7 @@ using Imail.Api.Auth;
 using Imail.Api.ConnectedAccounts;
 using Imail.Api.Consents;
 using Imail.Api.DataCategories;
-using Imail.Api.Schema;
+using Imail.Api.GraphQL;
 using Imail.Domain.Users;
 
 namespace Imail.Api.Users;

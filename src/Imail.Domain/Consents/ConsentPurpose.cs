@@ -18,6 +18,14 @@ public static class ConsentPurposes
     /// <summary>The purposes a banner asks about; <see cref="ConsentPurpose.Necessary"/> is never asked.</summary>
     public static readonly IReadOnlyList<ConsentPurpose> Asked = [ConsentPurpose.Statistics, ConsentPurpose.Personalisation];
 
+    /// <summary>The purposes a withdrawal names (all asked ones when none); strictly necessary cookies need no consent, so cannot be withdrawn.</summary>
+    public static IReadOnlyCollection<ConsentPurpose>? Withdrawable(IReadOnlyCollection<ConsentPurpose>? purposes)
+    {
+        Common.Rule.Check(purposes?.Contains(ConsentPurpose.Necessary) != true, "PURPOSE_NOT_ASKED",
+            "Strictly necessary cookies need no consent: NECESSARY cannot be withdrawn.", "purposes");
+        return purposes;
+    }
+
     /// <summary>Stable lower-case name, as written in receipts.</summary>
     public static string Code(this ConsentPurpose purpose) => purpose switch
     {

@@ -53,6 +53,9 @@ public sealed class Visitor
     }
 }
 
+/// <summary>A visitor id is the UUID <c>decideConsent</c> returned.</summary>
+public sealed record InvalidVisitorIdRule() : BusinessRule("INVALID_VISITOR_ID", "A visitor id is the UUID `decideConsent` returned.", "visitorId");
+
 /// <summary>The visitor id names no device Imail issued (made up, mistyped, or of an erased account).</summary>
 public sealed record UnknownVisitorRule() : BusinessRule("UNKNOWN_VISITOR_ID",
     "This visitor id was not issued by Imail (or no longer exists): drop it and decide without a visitor id to get a new one.", "visitorId");

@@ -80,7 +80,7 @@ public class AccessTests(ImailApiFactory api) : IClassFixture<ImailApiFactory>
     [Fact]
     public void EveryRootField_IsInTheMatrix()
     {
-        var schema = api.Services.GetRequiredService<GraphQL.Types.ISchema>();
+        var schema = api.Services.GetRequiredService<global::GraphQL.Types.ISchema>();
         schema.Initialize();
         var queries = Matrix().Select(row => (string)row[0]).ToList();
         var missing = schema.Query.Fields.Concat(schema.Mutation!.Fields).Select(f => f.Name)

@@ -20,11 +20,11 @@ public class SchemaFileTests(ImailApiFactory api) : IClassFixture<ImailApiFactor
     [Fact]
     public void EveryTypeAndRootField_HasADescription()
     {
-        var schema = api.Services.GetRequiredService<GraphQL.Types.ISchema>();
+        var schema = api.Services.GetRequiredService<global::GraphQL.Types.ISchema>();
         schema.Initialize();
         var undocumented = schema.AllTypes
-            .Where(t => !t.Name.StartsWith("__") && t is not GraphQL.Types.ScalarGraphType && string.IsNullOrWhiteSpace(t.Description)
-                        && t is not GraphQL.Types.IInputObjectGraphType)
+            .Where(t => !t.Name.StartsWith("__") && t is not global::GraphQL.Types.ScalarGraphType && string.IsNullOrWhiteSpace(t.Description)
+                        && t is not global::GraphQL.Types.IInputObjectGraphType)
             .Select(t => t.Name)
             .Concat(new[] { schema.Query, schema.Mutation! }.SelectMany(r => r.Fields)
                 .Where(f => string.IsNullOrWhiteSpace(f.Description)).Select(f => f.Name));

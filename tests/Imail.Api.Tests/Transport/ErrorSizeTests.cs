@@ -1,4 +1,4 @@
-using Imail.Api.Transport;
+using Imail.Api.GraphQL.Http;
 using Imail.Domain.Common;
 using Imail.Testing;
 using static Imail.Api.Tests.Transport.GraphQLHttp;

@@ -1,5 +1,5 @@
 using System.Text;
-using Imail.Api.Transport;
+using Imail.Api.GraphQL.Http;
 using Imail.Testing;
 using static Imail.Api.Tests.Transport.GraphQLHttp;
 

@@ -1,4 +1,4 @@
-using Imail.Api.Transport;
+using Imail.Api.GraphQL.Http;
 using Imail.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using static Imail.Api.Tests.Transport.GraphQLHttp;
@@ -345,9 +345,9 @@ public sealed class GraphQLHttpTransportTests(ImailApiFactory api) : IClassFixtu
     [Fact]
     public void ErrorsWithoutACodeOfTheirOwn_GetOne()
     {
-        var errors = api.Services.GetRequiredService<GraphQL.Execution.IErrorInfoProvider>();
+        var errors = api.Services.GetRequiredService<global::GraphQL.Execution.IErrorInfoProvider>();
 
-        var plain = errors.GetInfo(new GraphQL.ExecutionError("A resolver's own failure."));
+        var plain = errors.GetInfo(new global::GraphQL.ExecutionError("A resolver's own failure."));
 
         Assert.Equal(TransportErrorCodes.ExecutionError, plain.Extensions?["code"]);
     }

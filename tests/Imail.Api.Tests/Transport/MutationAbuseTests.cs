@@ -1,6 +1,7 @@
+using Imail.Api.GraphQL.Conventions;
 using GraphQL.Types;
-using Imail.Api.Schema;
-using Imail.Api.Transport;
+using Imail.Api.GraphQL;
+using Imail.Api.GraphQL.Http;
 using Imail.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

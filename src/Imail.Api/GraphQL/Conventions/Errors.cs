@@ -1,0 +1,79 @@
+using GraphQL.Types;
+using Imail.Domain.Common;
+
+namespace Imail.Api.GraphQL.Conventions;
+
+/// <summary>An expected failure of a mutation, returned in its payload's <c>errors</c>.</summary>
+public abstract record UserError(string Code, string Message);
+
+/// <summary>Input that breaks a rule (shape, length, allowed values).</summary>
+public sealed record InputError(string Code, string Message, string? Field) : UserError(Code, Message);
+
+/// <summary>Input that clashes with what exists (a taken e-mail address, an existing code).</summary>
+public sealed record ConflictError(string Code, string Message, string? Field) : UserError(Code, Message);
+
+/// <summary>What the mutation acts on does not exist (or is not yours to see).</summary>
+public sealed record NotFoundError(string Code, string Message) : UserError(Code, Message);
+
+public static class UserErrors
+{
+    public static UserError From(RuleViolation violation) => violation.Kind switch
+    {
+        RuleKind.Conflict => new ConflictError(violation.Code, violation.Message, violation.Field),
+        RuleKind.NotFound => new NotFoundError(violation.Code, violation.Message),
+        _ => new InputError(violation.Code, violation.Message, violation.Field),
+    };
+}
+
+public sealed class UserErrorInterface : InterfaceGraphType<UserError>
+{
+    public UserErrorInterface()
+    {
+        Name = "UserError";
+        Description = "An expected failure of a mutation: a stable `code` to branch on and a `message` to show.";
+        Field(e => e.Code).Description("Stable, machine-readable code, e.g. `INVALID_EMAIL`.");
+        Field(e => e.Message).Description("Human-readable explanation, in English.");
+        this.AllowAnyone();
+    }
+}
+
+public sealed class InputErrorType : ObjectGraphType<InputError>
+{
+    public InputErrorType()
+    {
+        Name = "InputError";
+        Description = "The input breaks a rule; `field` names the input field at fault.";
+        Field(e => e.Code).Description("Stable, machine-readable code.");
+        Field(e => e.Message).Description("Human-readable explanation.");
+        Field(e => e.Field, nullable: true).Description("The input field at fault, as named in the schema.");
+        Interface<UserErrorInterface>();
+        this.AllowAnyone();
+    }
+}
+
+public sealed class ConflictErrorType : ObjectGraphType<ConflictError>
+{
+    public ConflictErrorType()
+    {
+        Name = "ConflictError";
+        Description = "The input clashes with existing data (e.g. an e-mail address already in use).";
+        Field(e => e.Code).Description("Stable, machine-readable code.");
+        Field(e => e.Message).Description("Human-readable explanation.");
+        Field(e => e.Field, nullable: true).Description("The input field at fault, as named in the schema.");
+        Interface<UserErrorInterface>();
+        this.AllowAnyone();
+    }
+}
+
+public sealed class NotFoundErrorType : ObjectGraphType<NotFoundError>
+{
+    public NotFoundErrorType()
+    {
+        Name = "NotFoundError";
+        Description = "What the mutation acts on does not exist.";
+        Field(e => e.Code).Description("Stable, machine-readable code.");
+        Field(e => e.Message).Description("Human-readable explanation.");
+        Interface<UserErrorInterface>();
+        this.AllowAnyone();
+    }
+}
