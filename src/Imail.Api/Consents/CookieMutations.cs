@@ -3,10 +3,11 @@ using GraphQL.Types;
 using Imail.Api.Auth;
 using Imail.Api.GraphQL;
 using Imail.Api.Users;
+using Imail.Domain.Common;
 using Imail.Domain.Consents;
 using Imail.Domain.Persistence;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
+
 
 namespace Imail.Api.Consents;
 
@@ -19,75 +20,71 @@ public sealed record RemoveCookieInput(string Name);
 
 public sealed class CookieMutations(TimeProvider clock) : IMutationFields
 {
+    private static readonly Conflict NameTaken = new("COOKIE_NAME_TAKEN", "The registry already has a cookie with this name.", "name");
+
     public void AddTo(MutationType mutation)
     {
-        mutation.Field<NonNullGraphType<DeclareCookiePayloadType>>("declareCookie")
-            .Description("Adds a cookie to the public registry (staff). A lifetime that could run past 13 months from the first deposit is refused (P5). Errors: `INVALID_COOKIE_NAME`, `INVALID_PURPOSE`, `INVALID_PROVIDER`, `INVALID_DESCRIPTION`, `INVALID_LIFETIME`, `LIFETIME_TOO_LONG`, `COOKIE_NAME_TAKEN`.")
-            .Argument<NonNullGraphType<DeclareCookieInputType>>("input", "The cookie to declare.")
-            .Allow(Roles.Staff)
-            .ResolveAsync(async ctx => await Payload.Attempt(async () =>
+        mutation.Mutation<DeclareCookieInputType, DeclareCookieInput, Cookie>("declareCookie",
+            PayloadGraph<Cookie>.Of<CookieType>("DeclareCookiePayload", "cookie", "The cookie as declared."),
+            "Adds a cookie to the public registry (staff). A lifetime that could run past 13 months from the first deposit is refused (P5).",
+            ["INVALID_COOKIE_NAME", "INVALID_PURPOSE", "INVALID_PROVIDER", "INVALID_DESCRIPTION", "INVALID_LIFETIME", "LIFETIME_TOO_LONG", "COOKIE_NAME_TAKEN"],
+            async m =>
             {
-                var input = ctx.GetArgument<DeclareCookieInput>("input");
-                var cookie = Cookie.Declare(input.Name, input.Purpose, input.Provider, input.Description, input.LifetimeMonths, input.LifetimeDays, clock);
-                await using var db = await ctx.Db();
-                if (await db.Cookies.AnyAsync(c => c.Name == cookie.Name, ctx.CancellationToken)) return NameTaken(cookie.Name, "name");
+                var i = m.Input;
+                var cookie = Cookie.Declare(i.Name, i.Purpose, i.Provider, i.Description, i.LifetimeMonths, i.LifetimeDays, clock);
+                var db = await m.DbAsync();
+                await CheckNameFreeAsync(m, cookie, "name");
                 db.Cookies.Add(cookie);
-                return await SaveAsync(db, cookie, "name", ctx.CancellationToken);
-            }));
+                await db.SaveChangesAsync(m.Cancellation);
+                return cookie;
+            }, onUniqueViolation: NameTaken, inputDescription: "The cookie to declare.")
+            .Allow(Roles.Staff);
 
-        mutation.Field<NonNullGraphType<UpdateCookiePayloadType>>("updateCookie")
-            .Description("Changes a cookie of the registry (staff); omitted fields stay as they are. Errors: `INVALID_COOKIE_NAME`, `INVALID_PURPOSE`, `INVALID_PROVIDER`, `INVALID_DESCRIPTION`, `INVALID_LIFETIME`, `LIFETIME_TOO_LONG`, `COOKIE_NAME_TAKEN`, `COOKIE_NOT_FOUND`.")
-            .Argument<NonNullGraphType<UpdateCookieInputType>>("input", "The cookie to change and its new values.")
-            .Allow(Roles.Staff)
-            .ResolveAsync(async ctx => await Payload.Attempt(async () =>
+        mutation.Mutation<UpdateCookieInputType, UpdateCookieInput, Cookie>("updateCookie",
+            PayloadGraph<Cookie>.Of<CookieType>("UpdateCookiePayload", "cookie", "The cookie as it now is."),
+            "Changes a cookie of the registry (staff); omitted fields stay as they are.",
+            ["INVALID_COOKIE_NAME", "INVALID_PURPOSE", "INVALID_PROVIDER", "INVALID_DESCRIPTION", "INVALID_LIFETIME", "LIFETIME_TOO_LONG", "COOKIE_NAME_TAKEN", "COOKIE_NOT_FOUND"],
+            async m =>
             {
-                var input = ctx.GetArgument<UpdateCookieInput>("input");
-                await using var db = await ctx.Db();
-                var name = Cookie.CheckName(input.Name);
-                var cookie = await db.Cookies.FirstOrDefaultAsync(c => c.Name == name, ctx.CancellationToken);
-                if (cookie is null) return NotFound(input.Name);
-                cookie.Update(input.NewName, input.Purpose, input.Provider, input.Description, input.LifetimeMonths, input.LifetimeDays, clock);
-                if (await db.Cookies.AnyAsync(c => c.Name == cookie.Name && c.Id != cookie.Id, ctx.CancellationToken))
-                    return NameTaken(cookie.Name, "newName");
-                return await SaveAsync(db, cookie, "newName", ctx.CancellationToken);
-            }));
+                var i = m.Input;
+                var cookie = await FindAsync(m, i.Name);
+                cookie.Update(i.NewName, i.Purpose, i.Provider, i.Description, i.LifetimeMonths, i.LifetimeDays, clock);
+                await CheckNameFreeAsync(m, cookie, "newName");
+                await (await m.DbAsync()).SaveChangesAsync(m.Cancellation);
+                return cookie;
+            }, onUniqueViolation: NameTaken with { Field = "newName" }, inputDescription: "The cookie to change and its new values.")
+            .Allow(Roles.Staff);
 
-        mutation.Field<NonNullGraphType<RemoveCookiePayloadType>>("removeCookie")
-            .Description("Removes a cookie the sites no longer deposit from the registry (staff). Errors: `COOKIE_NOT_FOUND`, `SYSTEM_COOKIE` (the consent and session cookies Imail deposits itself).")
-            .Argument<NonNullGraphType<RemoveCookieInputType>>("input", "The cookie to remove.")
-            .Allow(Roles.Staff)
-            .ResolveAsync(async ctx => await Payload.Attempt(async () =>
+        mutation.Mutation<RemoveCookieInputType, RemoveCookieInput, Cookie>("removeCookie",
+            PayloadGraph<Cookie>.Of<CookieType>("RemoveCookiePayload", "cookie", "The cookie as it was."),
+            "Removes a cookie the sites no longer deposit from the registry (staff).",
+            ["COOKIE_NOT_FOUND", "SYSTEM_COOKIE (the consent and session cookies Imail deposits itself)"],
+            async m =>
             {
-                var input = ctx.GetArgument<RemoveCookieInput>("input");
-                await using var db = await ctx.Db();
-                var name = Cookie.CheckName(input.Name);
-                var cookie = await db.Cookies.FirstOrDefaultAsync(c => c.Name == name, ctx.CancellationToken);
-                if (cookie is null) return NotFound(input.Name);
+                var cookie = await FindAsync(m, m.Input.Name);
                 cookie.CheckRemovable();
+                var db = await m.DbAsync();
                 db.Cookies.Remove(cookie);
-                await db.SaveChangesAsync(ctx.CancellationToken);
-                return Payload<Cookie>.Ok(cookie);
-            }));
+                await db.SaveChangesAsync(m.Cancellation);
+                return cookie;
+            }, inputDescription: "The cookie to remove.")
+            .Allow(Roles.Staff);
     }
 
-    private static async Task<Payload<Cookie>> SaveAsync(ImailDbContext db, Cookie cookie, string field, CancellationToken ct)
+    private static async Task<Cookie> FindAsync<TInput>(MutationContext<TInput> m, string rawName)
     {
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            return Payload<Cookie>.Ok(cookie);
-        }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            return NameTaken(cookie.Name, field); // two declarations raced past the check: the unique index decides
-        }
+        var name = Cookie.CheckName(rawName);
+        var db = await m.DbAsync();
+        return Rule.Found(await db.Cookies.FirstOrDefaultAsync(c => c.Name == name, m.Cancellation),
+            "COOKIE_NOT_FOUND", $"The registry has no cookie named {Excerpt.Quote(name)}.");
     }
 
-    private static Payload<Cookie> NameTaken(string name, string field) =>
-        Payload<Cookie>.Fail(new ConflictError("COOKIE_NAME_TAKEN", $"The registry already has a cookie named '{name}'.", field));
-
-    private static Payload<Cookie> NotFound(string name) =>
-        Payload<Cookie>.Fail(new NotFoundError("COOKIE_NOT_FOUND", $"The registry has no cookie named {Imail.Domain.Common.Excerpt.Quote(name.Trim())}."));
+    private static async Task CheckNameFreeAsync<TInput>(MutationContext<TInput> m, Cookie cookie, string field)
+    {
+        var db = await m.DbAsync();
+        Rule.Unique(!await db.Cookies.AnyAsync(c => c.Name == cookie.Name && c.Id != cookie.Id, m.Cancellation),
+            "COOKIE_NAME_TAKEN", $"The registry already has a cookie named '{cookie.Name}'.", field);
+    }
 }
 
 public sealed class DeclareCookieInputType : InputObjectGraphType<DeclareCookieInput>
@@ -130,9 +127,3 @@ public sealed class RemoveCookieInputType : InputObjectGraphType<RemoveCookieInp
         Field(i => i.Name).Description("The cookie's name.");
     }
 }
-
-public sealed class DeclareCookiePayloadType() : PayloadType<Cookie, CookieType>("DeclareCookiePayload", "cookie", "The cookie as declared.");
-
-public sealed class UpdateCookiePayloadType() : PayloadType<Cookie, CookieType>("UpdateCookiePayload", "cookie", "The cookie as it now is.");
-
-public sealed class RemoveCookiePayloadType() : PayloadType<Cookie, CookieType>("RemoveCookiePayload", "cookie", "The cookie as it was.");

@@ -25,60 +25,59 @@ public sealed record DeleteDataCategoryInput(string Code);
 
 public sealed class DataCategoryMutations(TimeProvider clock) : IMutationFields
 {
+    private readonly PayloadGraph<DataCategory> _payload =
+        PayloadGraph<DataCategory>.Of<DataCategoryType>("DataCategoryPayload", "dataCategory", "The category as it now is (as it was, for a deletion).");
+
     public void AddTo(MutationType mutation)
     {
-        mutation.Field<NonNullGraphType<DataCategoryPayloadType>>("createDataCategory")
-            .Description("Adds a category to the registry (staff). Errors: `INVALID_CODE`, `INVALID_TEXT`, `INVALID_RETENTION`, `CODE_TAKEN`.")
-            .Argument<NonNullGraphType<CreateDataCategoryInputType>>("input")
-            .Allow(Roles.Staff)
-            .ResolveAsync(async ctx => await Payload.Attempt(async () =>
+        mutation.Mutation<CreateDataCategoryInputType, CreateDataCategoryInput, DataCategory>("createDataCategory", _payload,
+            "Adds a category to the registry (staff).", ["INVALID_CODE", "INVALID_TEXT", "INVALID_RETENTION", "CODE_TAKEN"],
+            async m =>
             {
-                var input = ctx.GetArgument<CreateDataCategoryInput>("input");
-                var category = DataCategory.Create(input.Code, input.Category.ToDetails(), clock);
-                await using var db = await ctx.Db();
-                if (await db.DataCategories.AnyAsync(c => c.Code == category.Code, ctx.CancellationToken))
-                    return Payload<DataCategory>.Fail(new ConflictError("CODE_TAKEN", $"A category with code '{category.Code}' exists.", "code"));
+                var category = DataCategory.Create(m.Input.Code, m.Input.Category.ToDetails(), clock);
+                var db = await m.DbAsync();
+                Rule.Unique(!await db.DataCategories.AnyAsync(c => c.Code == category.Code, m.Cancellation), "CODE_TAKEN", CodeTaken(category.Code), "code");
                 db.DataCategories.Add(category);
-                await db.SaveChangesAsync(ctx.CancellationToken);
-                return Payload<DataCategory>.Ok(category);
-            }));
+                await db.SaveChangesAsync(m.Cancellation);
+                return category;
+            }, onUniqueViolation: new Conflict("CODE_TAKEN", "A category with this code exists.", "code"))
+            .Allow(Roles.Staff);
 
-        mutation.Field<NonNullGraphType<DataCategoryPayloadType>>("updateDataCategory")
-            .Description("Replaces a category's description, purpose, basis, kind and retention (staff). Purges use the new retention from their next run. Errors: `INVALID_TEXT`, `INVALID_RETENTION`, `CATEGORY_NOT_FOUND`.")
-            .Argument<NonNullGraphType<UpdateDataCategoryInputType>>("input")
-            .Allow(Roles.Staff)
-            .ResolveAsync(async ctx => await Payload.Attempt(async () =>
+        mutation.Mutation<UpdateDataCategoryInputType, UpdateDataCategoryInput, DataCategory>("updateDataCategory", _payload,
+            "Replaces a category's description, purpose, basis, kind and retention (staff). Purges use the new retention from their next run.",
+            ["INVALID_TEXT", "INVALID_RETENTION", "CATEGORY_NOT_FOUND"],
+            async m =>
             {
-                var input = ctx.GetArgument<UpdateDataCategoryInput>("input");
-                await using var db = await ctx.Db();
-                var code = DataCategory.CheckCode(input.Code);
-                var category = await db.DataCategories.FirstOrDefaultAsync(c => c.Code == code, ctx.CancellationToken);
-                if (category is null) return NotFound(input.Code);
-                category.Update(input.Category.ToDetails(), clock);
-                await db.SaveChangesAsync(ctx.CancellationToken);
-                return Payload<DataCategory>.Ok(category);
-            }));
+                var category = await FindAsync(m, m.Input.Code);
+                category.Update(m.Input.Category.ToDetails(), clock);
+                await (await m.DbAsync()).SaveChangesAsync(m.Cancellation);
+                return category;
+            })
+            .Allow(Roles.Staff);
 
-        mutation.Field<NonNullGraphType<DataCategoryPayloadType>>("deleteDataCategory")
-            .Description("Removes a category the software does not use (staff). Errors: `SYSTEM_CATEGORY`, `CATEGORY_NOT_FOUND`.")
-            .Argument<NonNullGraphType<DeleteDataCategoryInputType>>("input")
-            .Allow(Roles.Staff)
-            .ResolveAsync(async ctx => await Payload.Attempt(async () =>
+        mutation.Mutation<DeleteDataCategoryInputType, DeleteDataCategoryInput, DataCategory>("deleteDataCategory", _payload,
+            "Removes a category the software does not use (staff).", ["SYSTEM_CATEGORY", "CATEGORY_NOT_FOUND"],
+            async m =>
             {
-                var input = ctx.GetArgument<DeleteDataCategoryInput>("input");
-                await using var db = await ctx.Db();
-                var code = DataCategory.CheckCode(input.Code);
-                var category = await db.DataCategories.FirstOrDefaultAsync(c => c.Code == code, ctx.CancellationToken);
-                if (category is null) return NotFound(input.Code);
+                var category = await FindAsync(m, m.Input.Code);
                 category.CheckCanBeDeleted();
+                var db = await m.DbAsync();
                 db.DataCategories.Remove(category);
-                await db.SaveChangesAsync(ctx.CancellationToken);
-                return Payload<DataCategory>.Ok(category);
-            }));
+                await db.SaveChangesAsync(m.Cancellation);
+                return category;
+            })
+            .Allow(Roles.Staff);
     }
 
-    private static Payload<DataCategory> NotFound(string code) =>
-        Payload<DataCategory>.Fail(new NotFoundError("CATEGORY_NOT_FOUND", $"There is no category with code {Excerpt.Quote(code)}."));
+    private static async Task<DataCategory> FindAsync<TInput>(MutationContext<TInput> m, string code)
+    {
+        var checkedCode = DataCategory.CheckCode(code);
+        var db = await m.DbAsync();
+        return Rule.Found(await db.DataCategories.FirstOrDefaultAsync(c => c.Code == checkedCode, m.Cancellation),
+            "CATEGORY_NOT_FOUND", $"There is no category with code {Excerpt.Quote(code)}.");
+    }
+
+    private static string CodeTaken(string code) => $"A category with code '{code}' exists.";
 }
 
 public sealed class DataCategoryInputType : InputObjectGraphType<DataCategoryInput>
@@ -126,6 +125,3 @@ public sealed class DeleteDataCategoryInputType : InputObjectGraphType<DeleteDat
         Field(i => i.Code).Description("The category to remove.");
     }
 }
-
-public sealed class DataCategoryPayloadType()
-    : PayloadType<DataCategory, DataCategoryType>("DataCategoryPayload", "dataCategory", "The category as it now is (as it was, for a deletion).");

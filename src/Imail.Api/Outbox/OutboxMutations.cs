@@ -3,6 +3,7 @@ using GraphQL.Types;
 using Imail.Api.Auth;
 using Imail.Api.GraphQL;
 using Imail.Api.Users;
+using Imail.Domain.Common;
 using Imail.Domain.Outbox;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,22 +13,22 @@ public sealed record RequeueOutboxMessageInput(Guid Id);
 
 public sealed class OutboxMutations(TimeProvider clock) : IMutationFields
 {
+    private readonly PayloadGraph<OutboxMessage> _payload =
+        PayloadGraph<OutboxMessage>.Of<OutboxMessageType>("RequeueOutboxMessagePayload", "outboxMessage", "The message, pending again.");
+
     public void AddTo(MutationType mutation) =>
-        mutation.Field<NonNullGraphType<RequeueOutboxMessagePayloadType>>("requeueOutboxMessage")
-            .Description("Puts a dead message back in line with a fresh set of attempts (staff); the relay sends it within moments. Errors: `MESSAGE_NOT_FOUND`, `NOT_DEAD`.")
-            .Argument<NonNullGraphType<RequeueOutboxMessageInputType>>("input")
-            .Allow(Roles.Staff)
-            .ResolveAsync(async ctx => await Payload.Attempt(async () =>
+        mutation.Mutation<RequeueOutboxMessageInputType, RequeueOutboxMessageInput, OutboxMessage>("requeueOutboxMessage", _payload,
+            "Puts a dead message back in line with a fresh set of attempts (staff); the relay sends it within moments.", ["MESSAGE_NOT_FOUND", "NOT_DEAD"],
+            async m =>
             {
-                var input = ctx.GetArgument<RequeueOutboxMessageInput>("input");
-                await using var db = await ctx.Db();
-                var message = await db.OutboxMessages.FirstOrDefaultAsync(m => m.Id == input.Id, ctx.CancellationToken);
-                if (message is null)
-                    return Payload<OutboxMessage>.Fail(new NotFoundError("MESSAGE_NOT_FOUND", $"There is no outbox message {input.Id}."));
+                var db = await m.DbAsync();
+                var message = Rule.Found(await db.OutboxMessages.FirstOrDefaultAsync(o => o.Id == m.Input.Id, m.Cancellation),
+                    "MESSAGE_NOT_FOUND", $"There is no outbox message {m.Input.Id}.");
                 message.Requeue(clock);
-                await db.SaveChangesAsync(ctx.CancellationToken);
-                return Payload<OutboxMessage>.Ok(message);
-            }));
+                await db.SaveChangesAsync(m.Cancellation);
+                return message;
+            })
+            .Allow(Roles.Staff);
 }
 
 public sealed class RequeueOutboxMessageInputType : InputObjectGraphType<RequeueOutboxMessageInput>
@@ -38,6 +39,3 @@ public sealed class RequeueOutboxMessageInputType : InputObjectGraphType<Requeue
         Field(i => i.Id, type: typeof(NonNullGraphType<IdGraphType>)).Description("The dead message to send again.");
     }
 }
-
-public sealed class RequeueOutboxMessagePayloadType()
-    : PayloadType<OutboxMessage, OutboxMessageType>("RequeueOutboxMessagePayload", "outboxMessage", "The message, pending again.");

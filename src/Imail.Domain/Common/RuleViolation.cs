@@ -40,6 +40,16 @@ public static class Rule
     {
         if (!holds) throw rule.Violation();
     }
+
+    /// <summary>What a mutation acts on, or a typed not-found error (<see cref="RuleKind.NotFound"/>).</summary>
+    public static T Found<T>(T? value, string code, string message) where T : class =>
+        value ?? throw new RuleViolation(code, message, null, RuleKind.NotFound);
+
+    /// <summary>A value that must not clash with one that exists, or a typed conflict (<see cref="RuleKind.Conflict"/>).</summary>
+    public static void Unique(bool free, string code, string message, string? field) 
+    {
+        if (!free) throw new RuleViolation(code, message, field, RuleKind.Conflict);
+    }
 }
 
 /// <summary>The token names an account that does not exist (erased since the token was issued).</summary>
