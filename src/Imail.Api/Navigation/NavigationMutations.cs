@@ -14,46 +14,25 @@ public sealed record NavigationEventInput(NavigationKind Kind, string Name);
 
 public sealed record RecordNavigationInput(string? VisitorId, string FrontEnd, IReadOnlyList<NavigationEventInput> Events);
 
-/// <summary>What <c>recordNavigation</c> did: how many events it stored, and whether statistics was consented.</summary>
-public sealed record NavigationRecording(int Recorded, bool Consented);
-
-public sealed class NavigationMutations(TimeProvider clock) : IMutationFields
+public sealed class NavigationMutations(ConsentRules rules, ReceiptSigner signer, ReceiptController controller, TimeProvider clock) : IMutationFields
 {
-    public const int MaxEventsPerCall = 50;
-
-    public void AddTo(MutationType mutation)
-    {
-        mutation.Field<NonNullGraphType<RecordNavigationPayloadType>>("recordNavigation")
-            .Description($"Records page views and operations (P6), exactly when `consentStatus` for the same caller and device says STATISTICS is effective: a signed-in person's own consent, else the device's anonymous visitor's. Without it the call succeeds and stores nothing. Anyone; a `user` token adds the account. Errors: `INVALID_VISITOR_ID`, `VISITOR_REQUIRED`, `TOO_MANY_EVENTS` (over {MaxEventsPerCall}), `INVALID_FRONT_END`, `INVALID_NAVIGATION_NAME`, `USER_NOT_FOUND`.")
-            .Argument<NonNullGraphType<RecordNavigationInputType>>("input", "Who browsed, on which front-end, and what happened.")
-            .AllowAnyone()
-            .ResolveAsync(async ctx => await Payload.Attempt(async () =>
+    public void AddTo(MutationType mutation) =>
+        mutation.Mutation<RecordNavigationInputType, RecordNavigationInput, NavigationRecording>("recordNavigation",
+            new PayloadGraph<NavigationRecording>("RecordNavigationPayload",
+                "The answer of `recordNavigation`: how many events were stored, whether statistics was consented, or the typed errors that prevented it.", p => p
+                    .Result<NonNullGraphType<IntGraphType>>("recorded", "How many events were stored: 0 without a valid statistics consent, or when `errors` is not empty.", r => r.Recorded, whenFailed: 0)
+                    .Result<NonNullGraphType<BooleanGraphType>>("consented", "Whether statistics is validly consented now for this account or visitor; false when `errors` is not empty.", r => r.Consented, whenFailed: false),
+                "Why nothing was recorded; empty on success, including when nothing was stored for want of consent."),
+            "Records page views and operations (P6), exactly when `consentStatus` for the same caller and device says STATISTICS is effective: a signed-in person's own consent, else the device's anonymous visitor's. Without it the call succeeds and stores nothing. Anyone; a `user` token adds the account.",
+            ["INVALID_VISITOR_ID", "VISITOR_REQUIRED", $"TOO_MANY_EVENTS (over {NavigationRecorder.MaxEventsPerCall})", "INVALID_FRONT_END", "INVALID_NAVIGATION_NAME", "USER_NOT_FOUND"],
+            async m =>
             {
-                var input = ctx.GetArgument<RecordNavigationInput>("input");
-                var userId = CurrentUser.Id(ctx.User);
-                var visitorId = ConsentInputs.ParseVisitorId(input.VisitorId);
-                Rule.Check(visitorId is not null || userId is not null, "VISITOR_REQUIRED",
-                    "Send the visitor id of the consent cookie, or a user token.", "visitorId");
-                Rule.Check(input.Events.Count <= MaxEventsPerCall, "TOO_MANY_EVENTS",
-                    $"At most {MaxEventsPerCall} events per call; send the rest in another call.", "events");
-                var frontEnd = DecisionContext.CheckFrontEnd(input.FrontEnd);
-                // Checked whether or not consent was given, so a front-end sees its mistakes before the banner is answered.
-                foreach (var e in input.Events) NavigationEvent.Record(visitorId, userId, e.Kind, e.Name, frontEnd, clock);
-
-                await using var db = await ctx.Db();
-                if (userId is { } id) Rule.Check(await db.Users.AnyAsync(u => u.Id == id, ctx.CancellationToken), new UserMustExistRule());
-                // The same answer consentStatus gives this caller on this device (P6).
-                var desk = db.Desk(ctx.RequestServices!);
-                if (!await desk.AllowsAsync(new ConsentSubject(visitorId, userId), ConsentPurpose.Statistics, ctx.CancellationToken))
-                    return Payload<NavigationRecording>.Ok(new NavigationRecording(0, false));
-                // Events carry the device only when Imail issued it.
-                var device = await desk.KnownDeviceAsync(visitorId, ctx.CancellationToken);
-                var events = input.Events.Select(e => NavigationEvent.Record(device?.Id, userId, e.Kind, e.Name, frontEnd, clock)).ToList();
-                db.NavigationEvents.AddRange(events);
-                await db.SaveChangesAsync(ctx.CancellationToken);
-                return Payload<NavigationRecording>.Ok(new NavigationRecording(events.Count, true));
-            }));
-    }
+                var subject = new ConsentSubject(ConsentInputs.ParseVisitorId(m.Input.VisitorId), m.UserId);
+                var db = await m.DbAsync();
+                var recorder = new NavigationRecorder(db, new ConsentDesk(db, rules, signer, controller, clock), clock);
+                return await recorder.RecordAsync(subject, m.Input.FrontEnd, m.Input.Events.Select(e => (e.Kind, e.Name)).ToList(), m.Cancellation);
+            }, inputDescription: "Who browsed, on which front-end, and what happened.")
+            .AllowAnyone();
 }
 
 public sealed class NavigationKindType : EnumerationGraphType<NavigationKind>
@@ -87,23 +66,6 @@ public sealed class RecordNavigationInputType : InputObjectGraphType<RecordNavig
         Field(i => i.VisitorId, type: typeof(IdGraphType)).Description("The visitor id (a UUID) of the consent cookie; may be omitted with a `user` token.");
         Field(i => i.FrontEnd).Description($"Which front-end sends it (e.g. `webmail`), 1 to {DecisionContext.MaxLength} characters.");
         Field(i => i.Events, type: typeof(NonNullGraphType<ListGraphType<NonNullGraphType<NavigationEventInputType>>>))
-            .Description($"The events, at most {NavigationMutations.MaxEventsPerCall}.");
-    }
-}
-
-public sealed class RecordNavigationPayloadType : ObjectGraphType<Payload<NavigationRecording>>
-{
-    public RecordNavigationPayloadType()
-    {
-        Name = "RecordNavigationPayload";
-        Description = "The answer of `recordNavigation`: how many events were stored, whether statistics was consented, or the typed errors that prevented it.";
-        Field<NonNullGraphType<IntGraphType>>("recorded").Description("How many events were stored: 0 without a valid statistics consent, or when `errors` is not empty.")
-            .Resolve(ctx => ctx.Source.Result?.Recorded ?? 0);
-        Field<NonNullGraphType<BooleanGraphType>>("consented").Description("Whether statistics is validly consented now for this account or visitor; false when `errors` is not empty.")
-            .Resolve(ctx => ctx.Source.Result?.Consented ?? false);
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<UserErrorInterface>>>>("errors")
-            .Description("Why nothing was recorded; empty on success, including when nothing was stored for want of consent.")
-            .Resolve(ctx => ctx.Source.Errors);
-        this.AllowAnyone();
+            .Description($"The events, at most {NavigationRecorder.MaxEventsPerCall}.");
     }
 }

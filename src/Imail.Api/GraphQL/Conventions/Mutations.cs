@@ -124,13 +124,14 @@ public sealed class MutationContext<TInput>(IResolveFieldContext field, TInput i
 public sealed class PayloadGraph<T> : ObjectGraphType<Payload<T>>
 {
     /// <param name="results">Declares the result fields (<see cref="Result{TGraph}(string,string,Func{T,object?})"/>); they come before <c>errors</c>.</param>
-    public PayloadGraph(string name, string description, Action<PayloadGraph<T>> results)
+    /// <param name="errorsDescription">What an empty <c>errors</c> means, when "the mutation did nothing" would mislead.</param>
+    public PayloadGraph(string name, string description, Action<PayloadGraph<T>> results, string errorsDescription = "Why the mutation did nothing; empty on success.")
     {
         Name = name;
         Description = description;
         results(this);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<UserErrorInterface>>>>("errors")
-            .Description("Why the mutation did nothing; empty on success.")
+            .Description(errorsDescription)
             .Resolve(ctx => ctx.Source.Errors);
         this.AllowAnyone();
     }

@@ -1,0 +1,33 @@
+using Imail.Domain.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Imail.Domain.ConnectedAccounts;
+
+/// <summary>
+/// Connecting an account of another service to a person's account (P4): a first connection, or
+/// the same external account again, which replaces the grant and what was received. One instance
+/// per unit of work; the caller saves.
+/// </summary>
+public sealed class AccountConnections(ImailDbContext db, ConnectedAccountProviders catalogue, TimeProvider clock)
+{
+    public async Task<Reception> ConnectAsync(Guid userId, string provider, string externalAccountId, IReadOnlyCollection<string> grantedScopes,
+        IReadOnlyCollection<ReceivedField> received, CancellationToken ct)
+    {
+        var known = catalogue.Find(provider)?.Name ?? provider;
+        var externalId = externalAccountId?.Trim() ?? "";
+        var existing = await db.ConnectedAccounts.FirstOrDefaultAsync(
+            a => a.UserId == userId && a.Provider == known && a.ExternalAccountId == externalId, ct);
+        if (existing is not null) return new Reception(existing, existing.Reconnect(grantedScopes, received, catalogue, clock));
+        var reception = ConnectedAccount.Connect(userId, provider, externalAccountId!, grantedScopes, received, catalogue, clock);
+        db.ConnectedAccounts.Add(reception.Account);
+        return reception;
+    }
+
+    /// <summary>Disconnects one of the person's accounts and deletes everything received from it (cascade); whether there was one.</summary>
+    public async Task<bool> DisconnectAsync(Guid userId, Guid connectedAccountId, CancellationToken ct) =>
+        await db.ConnectedAccounts.Where(a => a.Id == connectedAccountId && a.UserId == userId).ExecuteDeleteAsync(ct) > 0;
+}
+
+/// <summary>Disconnecting needs one of the person's own connected accounts.</summary>
+public sealed record ConnectedAccountNotFoundRule() : Common.BusinessRule("CONNECTED_ACCOUNT_NOT_FOUND",
+    "You have no connected account with this id.", null, Common.RuleKind.NotFound);
