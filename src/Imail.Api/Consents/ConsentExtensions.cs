@@ -50,11 +50,6 @@ public static class ConsentExtensions
         return builder;
     }
 
-    /// <summary>A desk for one unit of work.</summary>
-    public static ConsentDesk Desk(this ImailDbContext db, IServiceProvider services) => new(db,
-        services.GetRequiredService<ConsentRules>(), services.GetRequiredService<ReceiptSigner>(),
-        services.GetRequiredService<ReceiptController>(), services.GetRequiredService<TimeProvider>());
-
     private static ECDsa LoadRetired(string pem)
     {
         var key = ECDsa.Create();

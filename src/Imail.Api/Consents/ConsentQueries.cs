@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Imail.Api.Consents;
 
-public sealed class ConsentQueries : IQueryFields
+public sealed class ConsentQueries(ConsentRules rules, ReceiptSigner signer, ReceiptController controller, TimeProvider clock) : IQueryFields
 {
     public void AddTo(QueryType query)
     {
@@ -22,7 +22,7 @@ public sealed class ConsentQueries : IQueryFields
                 var visitor = ConsentInputs.ParseVisitorId(ctx.GetArgument<string?>("visitorId"), strict: false);
                 if (user is null && visitor is null) return ConsentStatus.NeverAsked;
                 await using var db = await ctx.Db();
-                return await db.Desk(ctx.RequestServices!).StatusAsync(new ConsentSubject(visitor, user), ctx.CancellationToken);
+                return await new ConsentDesk(db, rules, signer, controller, clock).StatusAsync(new ConsentSubject(visitor, user), ctx.CancellationToken);
             });
 
         query.Field<NonNullGraphType<ConsentRecordConnectionType>>("consentRecords")
@@ -52,12 +52,12 @@ public sealed class ConsentQueries : IQueryFields
             {
                 var receipt = ctx.GetArgument<string>("receipt");
                 await using var db = await ctx.Db();
-                return await db.Desk(ctx.RequestServices!).VerifyAsync(receipt.Length > 20_000 ? "" : receipt, ctx.CancellationToken);
+                return await new ConsentDesk(db, rules, signer, controller, clock).VerifyAsync(receipt.Length > 20_000 ? "" : receipt, ctx.CancellationToken);
             });
 
         query.Field<NonNullGraphType<ReceiptKeyType>>("consentReceiptKey")
             .Description("The public key consent receipts are signed with.")
             .AllowAnyone()
-            .Resolve(ctx => ctx.RequestServices!.GetRequiredService<ReceiptSigner>());
+            .Resolve(_ => signer);
     }
 }

@@ -13,14 +13,14 @@ namespace Imail.Api.Consents;
 /// <summary>The fields consents (P5) add to <c>User</c>.</summary>
 public static class ConsentUserFields
 {
-    public static void AddTo(ObjectGraphType<User> user)
+    public static void AddTo(ObjectGraphType<User> user, ConsentRules rules, TimeProvider clock)
     {
         user.Field<NonNullGraphType<ConsentStatusType>>("consentStatus")
             .Description("The account's own cookie consent, on no device in particular: whether the banner must be shown, and until when the answers hold.")
-            .Resolve(ctx => Current(ctx).Then(consent => ConsentStatus.For(consent, null, Now(ctx), Rules(ctx))));
+            .Resolve(ctx => Current(ctx).Then(consent => ConsentStatus.For(consent, null, clock.GetUtcNow(), rules)));
         user.Field<NonNullGraphType<ListGraphType<NonNullGraphType<PurposeConsentType>>>>("consents")
             .Description("The answer in force for each purpose the banner asks about (empty answers when never asked or lapsed).")
-            .Resolve(ctx => Current(ctx).Then(consent => ConsentStatus.For(consent, null, Now(ctx), Rules(ctx)).Purposes));
+            .Resolve(ctx => Current(ctx).Then(consent => ConsentStatus.For(consent, null, clock.GetUtcNow(), rules).Purposes));
         user.Field<NonNullGraphType<ConsentRecordConnectionType>>("consentRecords")
             .Description("Every consent decision this person made, oldest first, each with its signed receipt (proof of consent).")
             .Arguments(Paging.Arguments())
@@ -30,10 +30,6 @@ public static class ConsentUserFields
                 return await KeysetPaging.ByIdAsync(ctx, db => db.ConsentRecords.AsNoTracking().Where(r => r.UserId == id), r => r.Id);
             });
     }
-
-    private static DateTimeOffset Now(IResolveFieldContext ctx) => ctx.RequestServices!.GetRequiredService<TimeProvider>().GetUtcNow();
-
-    private static ConsentRules Rules(IResolveFieldContext ctx) => ctx.RequestServices!.GetRequiredService<ConsentRules>();
 
     /// <summary>The period in force (current, else the last ended) of every user on the level, in one statement.</summary>
     private static global::GraphQL.DataLoader.IDataLoaderResult<Consent?> Current(IResolveFieldContext<User> ctx) =>

@@ -18,9 +18,8 @@ public sealed record PersonalDataItem(string CategoryCode, IReadOnlyList<string>
     /// person (consents and their proofs, navigation events, connected accounts…), found through
     /// the model's foreign keys to <c>users</c>: one statement for all users of a level.
     /// </summary>
-    public static global::GraphQL.DataLoader.IDataLoaderResult<IEnumerable<PersonalDataItem>> Of(global::GraphQL.IResolveFieldContext<User> ctx)
+    public static global::GraphQL.DataLoader.IDataLoaderResult<IEnumerable<PersonalDataItem>> Of(global::GraphQL.IResolveFieldContext<User> ctx, PersonalDataMap map)
     {
-        var map = ctx.RequestServices!.GetRequiredService<PersonalDataMap>();
         var user = ctx.Source;
         return ctx.Loader<Guid, IReadOnlySet<string>>("personal-data:tables", (services, ids, ct) => map.TablesHoldingAsync(services, ids, ct))
             .Load(user.Id)

@@ -4,13 +4,14 @@ using Imail.Api.ConnectedAccounts;
 using Imail.Api.Consents;
 using Imail.Api.DataCategories;
 using Imail.Api.GraphQL;
+using Imail.Domain.Consents;
 using Imail.Domain.Users;
 
 namespace Imail.Api.Users;
 
 public sealed class UserType : ObjectGraphType<User>
 {
-    public UserType()
+    public UserType(ConsentRules rules, TimeProvider clock, PersonalDataMap personalData)
     {
         Name = "User";
         Description = "A person with an account: the data subject of the privacy policy. Visible to that person and to staff.";
@@ -27,8 +28,8 @@ public sealed class UserType : ObjectGraphType<User>
             .Description("When this person last authenticated (sign-in time carried by their token). Three years without one starts the P9 inactivity deletion.");
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<PersonalDataItemType>>>>("personalData")
             .Description("What Imail holds about this person, grouped by data category (P2), with each category's retention: the account's fields, and those of consents, proofs of consent, navigation events and connected accounts when there are any (named `entity.field`).")
-            .Resolve(PersonalDataItem.Of);
-        ConsentUserFields.AddTo(this);
+            .Resolve(ctx => PersonalDataItem.Of(ctx, personalData));
+        ConsentUserFields.AddTo(this, rules, clock);
         ConnectedAccountUserFields.AddTo(this);
         this.Allow(Roles.User, Roles.Staff);
     }

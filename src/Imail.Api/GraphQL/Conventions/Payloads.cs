@@ -35,19 +35,3 @@ public static class Payload
         }
     }
 }
-
-/// <summary>The mutation-convention payload: <c>{ resultField: T, errors: [UserError!]! }</c>.</summary>
-public abstract class PayloadType<T, TGraph> : ObjectGraphType<Payload<T>> where TGraph : IGraphType
-{
-    protected PayloadType(string name, string resultField, string resultDescription)
-    {
-        Name = name;
-        Description = $"The answer of `{char.ToLowerInvariant(name[0])}{name[1..^"Payload".Length]}`: the result, or the typed errors that prevented it.";
-        Field<TGraph>(resultField).Description(resultDescription + " Null when `errors` is not empty.")
-            .Resolve(ctx => ctx.Source.Result);
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<UserErrorInterface>>>>("errors")
-            .Description("Why the mutation did nothing; empty on success.")
-            .Resolve(ctx => ctx.Source.Errors);
-        this.AllowAnyone();
-    }
-}
