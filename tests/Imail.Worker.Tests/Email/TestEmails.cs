@@ -1,0 +1,39 @@
+using Imail.Domain.Outbox;
+using Imail.Domain.Users;
+using Imail.Worker.Email;
+using Microsoft.Extensions.Options;
+
+namespace Imail.Worker.Tests.Email;
+
+/// <summary>The real renderer with fixed publisher values, and a recipient whose e-mails the tests read.</summary>
+internal static class TestEmails
+{
+    public static readonly PublisherOptions Publisher = new()
+    {
+        Name = "Imail Solutions — CINQ-CINQ SPRL",
+        Address = "842, chaussée d'Alsemberg, 1180 Uccle, Belgique",
+        PrivacyContact = "privacy@imail.example",
+    };
+
+    /// <summary>Every value a template reads, fixed (written as the API and the jobs write them).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Values = new Dictionary<string, string>
+    {
+        ["oldEmail"] = "zoe@old.example",
+        ["newEmail"] = "zoe@new.example",
+        ["code"] = "K7QM-4XHT-9PRW-2DNB",
+        ["expiresAt"] = "2027-12-28 03:17 UTC",
+        ["endedAt"] = "2027-12-27T04:17:00+01:00",
+    };
+
+    public static EmailRenderer Renderer(PublisherOptions? publisher = null) => new(new StaticMonitor<PublisherOptions>(publisher ?? Publisher));
+
+    public static EmailPayload Payload(Locale locale, string? name = "Zoé", IReadOnlyDictionary<string, string>? values = null) =>
+        new("zoe@example.org", name, locale, values ?? Values);
+
+    private sealed class StaticMonitor<T>(T value) : IOptionsMonitor<T>
+    {
+        public T CurrentValue => value;
+        public T Get(string? name) => value;
+        public IDisposable? OnChange(Action<T, string?> listener) => null;
+    }
+}
