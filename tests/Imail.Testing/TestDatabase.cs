@@ -1,3 +1,4 @@
+using Imail.Api.Hosting;
 using Imail.Domain.Persistence;
 using Npgsql;
 

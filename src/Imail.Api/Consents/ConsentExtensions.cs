@@ -1,8 +1,9 @@
+using Imail.Domain.Common;
 using System.Security.Cryptography;
 using Imail.Api.Hosting;
 using Imail.Domain.Consents;
 using Imail.Domain.Persistence;
-using Imail.Worker.Email;
+using Imail.Worker;
 using Microsoft.Extensions.Options;
 
 namespace Imail.Api.Consents;
@@ -24,7 +25,7 @@ public static class ConsentExtensions
     /// <summary>The 13-month rules (P5), the receipt signer and the controller named in receipts (P1).</summary>
     public static WebApplicationBuilder AddImailConsents(this WebApplicationBuilder builder)
     {
-        EmailExtensions.AddPublisherDefaults(builder.Configuration);
+        PublisherDefaults.AddTo(builder.Configuration);
         builder.Services.AddOptions<ConsentRules>().BindConfiguration(ConsentRules.Section)
             .Validate(r => r.ValidityMonths is > 0 and <= ConsentRules.MaxValidityMonths, "Imail:Consents:ValidityMonths must be 1 to 13 (P5).")
             .Validate(r => r.RefusalMemoryMonths is > 0 and <= ConsentRules.MaxValidityMonths, "Imail:Consents:RefusalMemoryMonths must be 1 to 13.")
@@ -34,7 +35,7 @@ public static class ConsentExtensions
         builder.Services.AddOptions<ReceiptKeyOptions>().BindConfiguration(ConsentRules.Section)
             .Validate<IHostEnvironment>((o, environment) => environment.IsDevelopment() || !string.IsNullOrWhiteSpace(o.ReceiptSigningKey), MissingKey)
             .ValidateOnStart();
-        builder.Services.AddOptions<PublisherOptions>().BindConfiguration(PublisherOptions.Section);
+        builder.Services.AddOptions<Publisher>().BindConfiguration(Publisher.Section);
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<ConsentRules>>().Value);
         builder.Services.AddSingleton(sp =>
         {
@@ -44,7 +45,7 @@ public static class ConsentExtensions
         });
         builder.Services.AddSingleton(sp =>
         {
-            var publisher = sp.GetRequiredService<IOptions<PublisherOptions>>().Value;
+            var publisher = sp.GetRequiredService<IOptions<Publisher>>().Value;
             return new ReceiptController(publisher.Name, publisher.Address, publisher.PrivacyContact);
         });
         return builder;

@@ -5,6 +5,7 @@ using Imail.Api.Consents;
 using Imail.Api.DataCategories;
 using Imail.Api.GraphQL;
 using Imail.Domain.Consents;
+using Imail.Domain.Persistence;
 using Imail.Domain.Users;
 
 namespace Imail.Api.Users;

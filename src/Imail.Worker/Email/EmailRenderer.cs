@@ -1,3 +1,4 @@
+using Imail.Domain.Common;
 using System.Reflection;
 using System.Text.Encodings.Web;
 using System.Text.RegularExpressions;
@@ -25,9 +26,9 @@ public sealed partial class EmailRenderer
     private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
     private static readonly TemplateOptions Options = new();
     private readonly IReadOnlyDictionary<(string Template, Locale Locale), IReadOnlyDictionary<string, IFluidTemplate>> _templates;
-    private readonly IOptionsMonitor<PublisherOptions> _publisher;
+    private readonly IOptionsMonitor<Publisher> _publisher;
 
-    public EmailRenderer(IOptionsMonitor<PublisherOptions> publisher)
+    public EmailRenderer(IOptionsMonitor<Publisher> publisher)
     {
         _publisher = publisher;
         _templates = Load();

@@ -31,17 +31,3 @@ public sealed class SmtpOptions
     /// <summary>The right-hand side of <c>Message-ID: &lt;outboxId@domain&gt;</c> (and the EHLO name); default: the <see cref="From"/> domain.</summary>
     public string? MessageIdDomain { get; set; }
 }
-
-/// <summary>Who speaks in every e-mail, and how to reach them about personal data (P1; <c>Imail:Publisher</c>).</summary>
-public sealed class PublisherOptions
-{
-    public const string Section = "Imail:Publisher";
-
-    public string Name { get; set; } = "";
-    public string Address { get; set; } = "";
-
-    /// <summary>The e-mail address for data-protection requests (access, correction, erasure).</summary>
-    public string PrivacyContact { get; set; } = "";
-
-    public bool IsComplete => Name.Length > 0 && Address.Length > 0 && PrivacyContact.Length > 0;
-}

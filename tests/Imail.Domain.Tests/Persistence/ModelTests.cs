@@ -28,17 +28,3 @@ public class ModelTests
         Assert.Equal(DataCategoryCodes.Account, user.FindProperty(nameof(Imail.Domain.Users.User.LastAuthenticatedAt))!.DataCategory());
     }
 }
-
-public class ArchitectureTests
-{
-    [Fact]
-    public void TheDomain_ReferencesNeitherAspNetNorQuartzNorTheHosts()
-    {
-        var references = typeof(ImailDbContext).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
-        Assert.Contains(references, r => r.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal));
-        Assert.DoesNotContain(references, r => r.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)
-                                               || r.StartsWith("Quartz", StringComparison.Ordinal)
-                                               || r.StartsWith("GraphQL", StringComparison.Ordinal)
-                                               || r is "Imail.Api" or "Imail.Worker");
-    }
-}

@@ -1,3 +1,4 @@
+using Imail.Domain.Common;
 using System.Text.Json;
 using Imail.Domain.Consents;
 using Imail.Domain.Outbox;
@@ -255,16 +256,16 @@ public sealed class ConsentExpiryJobTests : IAsyncLifetime
         return await db.OutboxMessages.AsNoTracking().Where(m => m.Kind == ReminderKind).ToListAsync();
     }
 
-    private sealed class FixedPublisher : IOptionsMonitor<PublisherOptions>
+    private sealed class FixedPublisher : IOptionsMonitor<Publisher>
     {
-        public PublisherOptions CurrentValue { get; } = new()
+        public Publisher CurrentValue { get; } = new()
         {
             Name = "Imail Solutions — CINQ-CINQ SPRL",
             Address = "842, chaussée d'Alsemberg, 1180 Uccle, Belgique",
             PrivacyContact = "privacy@imail.example",
         };
 
-        public PublisherOptions Get(string? name) => CurrentValue;
-        public IDisposable? OnChange(Action<PublisherOptions, string?> listener) => null;
+        public Publisher Get(string? name) => CurrentValue;
+        public IDisposable? OnChange(Action<Publisher, string?> listener) => null;
     }
 }

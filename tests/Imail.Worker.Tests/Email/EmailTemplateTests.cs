@@ -1,3 +1,4 @@
+using Imail.Domain.Common;
 using Imail.Domain.Outbox;
 using Imail.Domain.Users;
 using Imail.Worker.Email;
@@ -11,7 +12,7 @@ namespace Imail.Worker.Tests.Email;
 /// </summary>
 public class EmailTemplateTests
 {
-    private static EmailRenderer Renderer(PublisherOptions? publisher = null) => TestEmails.Renderer(publisher);
+    private static EmailRenderer Renderer(Publisher? publisher = null) => TestEmails.Renderer(publisher);
 
     private static EmailPayload Payload(Locale locale, string? name = "Zoé") => TestEmails.Payload(locale, name);
 
@@ -85,7 +86,7 @@ public class EmailTemplateTests
     public void WithoutThePublishersDetails_NoEmailIsRendered()
     {
         var e = Assert.Throws<InvalidOperationException>(() =>
-            Renderer(new PublisherOptions { Name = "Imail" }).Render(EmailTemplates.SignUpConfirmation, Payload(Locale.Fr)));
+            Renderer(new Publisher { Name = "Imail" }).Render(EmailTemplates.SignUpConfirmation, Payload(Locale.Fr)));
         Assert.Contains("Imail:Publisher", e.Message);
     }
 
@@ -104,7 +105,7 @@ public class EmailTemplateTests
             DisableDefaults = true,
         });
         builder.AddImailEmail();
-        var publisher = builder.Configuration.GetSection(PublisherOptions.Section).Get<PublisherOptions>()!;
+        var publisher = builder.Configuration.GetSection(Publisher.Section).Get<Publisher>()!;
         Assert.Equal(TestEmails.Publisher.Name, publisher.Name);
         Assert.Equal(TestEmails.Publisher.Address, publisher.Address);
         Assert.Contains("@", publisher.PrivacyContact);

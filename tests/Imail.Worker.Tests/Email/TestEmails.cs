@@ -1,3 +1,4 @@
+using Imail.Domain.Common;
 using Imail.Domain.Outbox;
 using Imail.Domain.Users;
 using Imail.Worker.Email;
@@ -8,7 +9,7 @@ namespace Imail.Worker.Tests.Email;
 /// <summary>The real renderer with fixed publisher values, and a recipient whose e-mails the tests read.</summary>
 internal static class TestEmails
 {
-    public static readonly PublisherOptions Publisher = new()
+    public static readonly Publisher Publisher = new()
     {
         Name = "Imail Solutions — CINQ-CINQ SPRL",
         Address = "842, chaussée d'Alsemberg, 1180 Uccle, Belgique",
@@ -25,7 +26,7 @@ internal static class TestEmails
         ["endedAt"] = "2027-12-27T04:17:00+01:00",
     };
 
-    public static EmailRenderer Renderer(PublisherOptions? publisher = null) => new(new StaticMonitor<PublisherOptions>(publisher ?? Publisher));
+    public static EmailRenderer Renderer(Publisher? publisher = null) => new(new StaticMonitor<Publisher>(publisher ?? Publisher));
 
     public static EmailPayload Payload(Locale locale, string? name = "Zoé", IReadOnlyDictionary<string, string>? values = null) =>
         new("zoe@example.org", name, locale, values ?? Values);

@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Npgsql;
 
-namespace Imail.Domain.Persistence;
+namespace Imail.Api.Hosting;
 
 /// <summary>
 /// A private PostgreSQL cluster run from the machine's own PostgreSQL binaries: the embedded
