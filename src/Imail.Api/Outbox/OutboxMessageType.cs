@@ -10,7 +10,7 @@ public sealed class OutboxMessageType : ObjectGraphType<OutboxMessage>
     public OutboxMessageType()
     {
         Name = "OutboxMessage";
-        Description = "A message Imail owes someone (an e-mail, a partner event), as the relay sees it. Staff only.";
+        Description = "A message Imail owes someone (today: an e-mail), as the relay sees it. Staff only.";
         Field(m => m.Id, type: typeof(NonNullGraphType<IdGraphType>)).Description("Stable id; e-mails carry it in their Message-ID.");
         Field(m => m.Kind).Description("What is delivered, e.g. `email.sign-up-confirmation`.");
         Field(m => m.State, type: typeof(NonNullGraphType<OutboxStateType>)).Description("Pending, delivered or dead.");
