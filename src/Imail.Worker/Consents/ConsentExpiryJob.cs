@@ -2,7 +2,7 @@ using System.Globalization;
 using Imail.Domain.Consents;
 using Imail.Domain.Outbox;
 using Imail.Domain.Persistence;
-using Imail.Worker.Purge;
+using Imail.Worker.Schedules;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,6 @@
 using Imail.Domain.DataCategories;
 using Imail.Domain.Persistence;
+using Imail.Worker.Schedules;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Imail.Domain.Consents;
 using Imail.Domain.Persistence;
 using Imail.Worker.Purge;
+using Imail.Worker.Schedules;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;

@@ -1,6 +1,7 @@
 using Imail.Domain.Navigation;
 using Imail.Domain.Persistence;
 using Imail.Worker.Purge;
+using Imail.Worker.Schedules;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

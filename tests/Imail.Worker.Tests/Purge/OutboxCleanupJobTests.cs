@@ -1,4 +1,5 @@
 using Imail.Worker.Purge;
+using Imail.Worker.Schedules;
 
 namespace Imail.Worker.Tests.Purge;
 

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Imail.Domain.Persistence;
 using Imail.Testing;
 using Imail.Worker.Purge;
+using Imail.Worker.Schedules;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;

@@ -1,6 +1,6 @@
 using Quartz;
 
-namespace Imail.Worker.Purge;
+namespace Imail.Worker.Schedules;
 
 /// <summary>
 /// A schedule's work, apart from Quartz: the trigger calls it, and so does an operator with

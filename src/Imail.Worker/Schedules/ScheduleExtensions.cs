@@ -1,4 +1,5 @@
 using Imail.Domain.Persistence;
+using Imail.Worker.Purge;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Quartz;
 
-namespace Imail.Worker.Purge;
+namespace Imail.Worker.Schedules;
 
 public static class ScheduleExtensions
 {

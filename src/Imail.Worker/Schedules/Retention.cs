@@ -2,7 +2,7 @@ using Imail.Domain.DataCategories;
 using Imail.Domain.Persistence;
 using Microsoft.EntityFrameworkCore;
 
-namespace Imail.Worker.Purge;
+namespace Imail.Worker.Schedules;
 
 public static class Retention
 {

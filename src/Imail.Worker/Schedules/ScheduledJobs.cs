@@ -1,12 +1,13 @@
 using Imail.Domain.Persistence;
 using Imail.Worker.Consents;
+using Imail.Worker.Purge;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Imail.Worker.Purge;
+namespace Imail.Worker.Schedules;
 
 /// <summary>The schedules, and running one by hand (<c>run-job NAME</c>) for operators.</summary>
 public static class ScheduledJobs
