@@ -14,7 +14,7 @@ namespace Imail.Worker.Consents;
 public sealed record ConsentExpiryResult(int Ended, int RemindersQueued, int NewerPeriodCurrent, int Batches)
 {
     public override string ToString() =>
-        $"{Ended} consent periods ended at their expiry; {RemindersQueued} renewal reminders queued " +
+        $"{ScheduledJobs.ConsentExpiry.Name}: {Ended} consent periods ended at their expiry; {RemindersQueued} renewal reminders queued " +
         $"({NewerPeriodCurrent} skipped: a newer period is current); {Batches} batches.";
 }
 

@@ -62,6 +62,7 @@ public static class ScheduleExtensions
         services.AddOptions<OutboxCleanupOptions>().BindConfiguration(OutboxCleanupOptions.Section)
             .Validate(o => o.PurgePayloadAfter >= TimeSpan.Zero, "Imail:Outbox:PurgePayloadAfter cannot be negative.")
             .ValidateOnStart();
+        services.TryAddTransient<PurgeServices>();
         foreach (var job in ScheduledJobs.All)
         {
             services.AddOptions<ScheduleOptions>(job.Name)

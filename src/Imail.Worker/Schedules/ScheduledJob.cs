@@ -9,7 +9,7 @@ namespace Imail.Worker.Schedules;
 /// </summary>
 public interface IImailJob
 {
-    /// <summary>Does what is due now; returns what was done, in one line, for the log and the operator.</summary>
+    /// <summary>Does what is due now; returns what was done, in one line starting with the job's name, for the operator.</summary>
     Task<string> RunOnceAsync(CancellationToken ct);
 }
 

@@ -60,8 +60,7 @@ public static class ScheduledJobs
         }
         await using var jobServices = JobServices(services);
         await using var scope = jobServices.CreateAsyncScope();
-        var summary = await ((IImailJob)scope.ServiceProvider.GetRequiredService(job.JobType)).RunOnceAsync(ct);
-        Console.WriteLine($"{job.Name}: {summary}");
+        Console.WriteLine(await ((IImailJob)scope.ServiceProvider.GetRequiredService(job.JobType)).RunOnceAsync(ct));
         return 0;
     }
 

@@ -35,7 +35,7 @@ public sealed class ConsentProofPurgeJobTests : IAsyncLifetime
 
         var result = await RunAsync();
 
-        Assert.Equal((1, boundary, "P5Y", 2), (result.Deleted, result.DecidedBefore, result.Retention.Iso8601, result.Statements)); // periods, then devices
+        Assert.Equal((1, boundary, "P5Y", 2), (result.Deleted, result.Before, result.Retention.Iso8601, result.Statements)); // periods, then devices
         Assert.Equal([atTheBoundary, recent], await RemainingAsync());
         Assert.Equal((0L, 0L), (await CountAsync("consent_choices", past), await CountAsync("consent_records", past)));
         Assert.Equal((2L, 2L), (await CountAsync("consent_choices", atTheBoundary), await CountAsync("consent_records", atTheBoundary)));
@@ -111,7 +111,7 @@ public sealed class ConsentProofPurgeJobTests : IAsyncLifetime
 
         var result = await RunAsync();
 
-        Assert.Equal(1, result.DevicesDeleted);
+        Assert.Equal(1, DevicesDeleted(result));
         var left = await _db.ScalarAsync<long>($"SELECT count(*) FROM visitors WHERE id IN ('{stillNamedByAPeriod}', '{stillNamedByAPageView}', '{recent}')");
         Assert.Equal(3L, left);
         Assert.Equal(0L, await _db.ScalarAsync<long>($"SELECT count(*) FROM visitors WHERE id = '{forgotten}'"));
@@ -138,11 +138,14 @@ public sealed class ConsentProofPurgeJobTests : IAsyncLifetime
         Assert.DoesNotContain(old, await RemainingAsync());
     }
 
-    private async Task<ConsentProofPurgeResult> RunAsync(IDictionary<string, string?>? settings = null)
+    private async Task<PurgeResult> RunAsync(IDictionary<string, string?>? settings = null)
     {
         await using var services = _db.Services(settings);
         return await services.GetRequiredService<ConsentProofPurgeJob>().RunAsync(CancellationToken.None);
     }
+
+    /// <summary>The second step: devices.</summary>
+    private static int DevicesDeleted(PurgeResult result) => result.Counts[1].Count;
 
     private ImailDbContext Database() => new(DatabaseSetup.Options(_db.ConnectionString));
 

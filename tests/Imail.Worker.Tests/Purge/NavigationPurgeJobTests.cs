@@ -27,7 +27,10 @@ public sealed class NavigationPurgeJobTests : IAsyncLifetime
 
         var result = await RunAsync();
 
-        Assert.Equal((1, boundary, "P1Y1M"), (result.Deleted, result.OccurredBefore, result.Retention.Iso8601));
+        Assert.Equal((1, boundary, "P1Y1M"), (result.Deleted, result.Before, result.Retention.Iso8601));
+        const string line = "navigation-purge: 1 navigation events deleted (occurred before 2025-10-27 03:17:00Z, navigation retention P1Y1M); 1 statements.";
+        Assert.Equal(line, result.ToString());
+        Assert.Contains(line, _db.LogLines);
         Assert.Equal([atTheBoundary, recent], await RemainingAsync());
         Assert.DoesNotContain(past, await RemainingAsync());
     }
@@ -75,7 +78,7 @@ public sealed class NavigationPurgeJobTests : IAsyncLifetime
         Assert.DoesNotContain(old, await RemainingAsync());
     }
 
-    private async Task<NavigationPurgeResult> RunAsync()
+    private async Task<PurgeResult> RunAsync()
     {
         await using var services = _db.Services();
         return await services.GetRequiredService<NavigationPurgeJob>().RunAsync(CancellationToken.None);

@@ -24,7 +24,7 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
 
         var result = await _db.RunOutboxCleanupAsync();
 
-        Assert.Equal(1, result.PayloadsPurged);
+        Assert.Equal(1, PayloadsEmptied(result));
         Assert.Equal(0, result.Deleted);
         Assert.Equal(new PurgeDatabase.Row(due, "Delivered", "{}", Now), await _db.FindAsync(due));
         foreach (var untouched in new[] { recent, pending, dead })
@@ -43,7 +43,7 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
 
         var result = await _db.RunOutboxCleanupAsync(new Dictionary<string, string?> { ["Imail:Outbox:PurgePayloadAfter"] = "02:00:00" });
 
-        Assert.Equal(1, result.PayloadsPurged);
+        Assert.Equal(1, PayloadsEmptied(result));
         Assert.Equal("{}", (await _db.FindAsync(deliveredThreeHoursAgo))!.Payload);
     }
 
@@ -59,7 +59,7 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
         var result = await _db.RunOutboxCleanupAsync();
 
         Assert.Equal(1, result.Deleted);
-        Assert.Equal(Now.AddDays(-30), result.DeletedDeliveredBefore);
+        Assert.Equal(Now.AddDays(-30), result.Before);
         Assert.Null(await _db.FindAsync(expired));
         Assert.Equal("{}", (await _db.FindAsync(kept))!.Payload);
         Assert.Equal(PurgeDatabase.PersonalPayload, (await _db.FindAsync(dead))!.Payload);
@@ -82,7 +82,7 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
 
         // Months are calendar months: one month before 27 November is 27 October.
         await _db.ExecuteAsync("UPDATE data_categories SET retention_months = 1, retention_days = 0 WHERE code = 'delivery_logs'");
-        Assert.Equal(new DateTimeOffset(2026, 10, 27, 3, 17, 0, TimeSpan.Zero), (await _db.RunOutboxCleanupAsync()).DeletedDeliveredBefore);
+        Assert.Equal(new DateTimeOffset(2026, 10, 27, 3, 17, 0, TimeSpan.Zero), (await _db.RunOutboxCleanupAsync()).Before);
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
 
         var result = await _db.RunOutboxCleanupAsync(new Dictionary<string, string?> { ["Imail:Schedules:OutboxCleanup:BatchSize"] = "5000" });
 
-        Assert.Equal((12_000, 12_000, 6), (result.Deleted, result.PayloadsPurged, result.Statements));
+        Assert.Equal((12_000, 12_000, 6), (result.Deleted, PayloadsEmptied(result), result.Statements));
         var statements = _db.Statements.Select(PurgeDatabase.Folded).ToList();
         Assert.Equal(6, statements.Count);
         Assert.All(statements.Take(3), sql => Assert.Equal(
@@ -117,7 +117,7 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
         async Task<(int, int)> RunAsync()
         {
             var result = await _db.RunOutboxCleanupAsync();
-            return (result.Deleted, result.PayloadsPurged);
+            return (result.Deleted, PayloadsEmptied(result));
         }
     }
 
@@ -146,4 +146,7 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
         Assert.Null(await _db.FindAsync(expired));
         Assert.Equal(2, await WorkerProgram.Main([ScheduledJobs.RunJobCommand, $"--ConnectionStrings:Imail={_db.ConnectionString}"]));
     }
+
+    /// <summary>The second step: payloads emptied.</summary>
+    private static int PayloadsEmptied(PurgeResult result) => result.Counts[1].Count;
 }
