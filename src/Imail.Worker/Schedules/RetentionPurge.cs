@@ -16,7 +16,7 @@ public sealed record PurgeServices(
 /// run (staff change it there, never in code), and each step deletes what is older, in batches. A purge
 /// names its category and its steps; the rest is here.
 /// </summary>
-public abstract class RetentionPurge : ImailJob<PurgeResult>
+public abstract class RetentionPurge : ImailJob<PurgeResult>, IDryRunJob
 {
     private readonly PurgeServices _services;
     private readonly ILogger _logger;
@@ -29,17 +29,29 @@ public abstract class RetentionPurge : ImailJob<PurgeResult>
     /// <summary>The statements of one run, in the order they run.</summary>
     protected abstract IEnumerable<PurgeStep> Steps(RetentionLimit limit);
 
-    public override async Task<PurgeResult> RunAsync(CancellationToken ct)
+    public override Task<PurgeResult> RunAsync(CancellationToken ct) => RunAsync(dryRun: false, ct);
+
+    /// <summary>
+    /// What a run would do now, changing nothing: the same statements in one transaction, rolled back at
+    /// the end, so the counts are exactly a run's (a later step sees what the earlier ones would have
+    /// deleted). Until it ends it holds the rows' locks; a scheduled run meanwhile skips those rows.
+    /// </summary>
+    public Task<PurgeResult> DryRunAsync(CancellationToken ct) => RunAsync(dryRun: true, ct);
+
+    async Task<string> IDryRunJob.DryRunOnceAsync(CancellationToken ct) => (await DryRunAsync(ct)).ToString();
+
+    private async Task<PurgeResult> RunAsync(bool dryRun, CancellationToken ct)
     {
         var job = ScheduledJobs.All.Single(j => j.JobType == GetType());
         var batch = _services.Schedules.Get(job.Name).BatchSize;
         await using var db = await _services.Databases.CreateDbContextAsync(ct);
         var limit = new RetentionLimit(Category, await RetentionOfAsync(db, Category, ct), _services.Clock.GetUtcNow());
+        await using var dry = dryRun ? await db.Database.BeginTransactionAsync(ct) : null;
 
         var counts = new List<PurgeCount>();
         foreach (var step in Steps(limit))
         {
-            // One batch per statement, each committed on its own, until a statement comes back short.
+            // One batch per statement, each committed on its own (unless dry), until a statement comes back short.
             var (rows, statements) = (0, 0);
             int affected;
             do
@@ -51,7 +63,9 @@ public abstract class RetentionPurge : ImailJob<PurgeResult>
             counts.Add(new PurgeCount(step.Rows, step.Done, rows, step.Why, statements));
         }
 
-        var result = new PurgeResult(job.Name, limit, counts);
+        if (dry is not null) await dry.RollbackAsync(CancellationToken.None);
+
+        var result = new PurgeResult(job.Name, limit, counts, dryRun);
         result.WriteTo(_logger);
         return result;
     }

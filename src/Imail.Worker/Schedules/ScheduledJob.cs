@@ -13,6 +13,13 @@ public interface IImailJob
     Task<string> RunOnceAsync(CancellationToken ct);
 }
 
+/// <summary>A job that can say what it would do without doing it: <c>run-job NAME --dry-run</c>. The purges can.</summary>
+public interface IDryRunJob : IImailJob
+{
+    /// <summary>Counts what a run would do now, and changes nothing; returns it in one line, as <see cref="IImailJob.RunOnceAsync"/>.</summary>
+    Task<string> DryRunOnceAsync(CancellationToken ct);
+}
+
 /// <summary>Adapts a job to Quartz. Concrete jobs carry <c>[DisallowConcurrentExecution]</c> themselves.</summary>
 public abstract class ImailJob<TResult> : IJob, IImailJob where TResult : notnull
 {

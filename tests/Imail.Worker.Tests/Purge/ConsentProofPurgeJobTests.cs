@@ -117,6 +117,33 @@ public sealed class ConsentProofPurgeJobTests : IAsyncLifetime
         Assert.Equal(0L, await _db.ScalarAsync<long>($"SELECT count(*) FROM visitors WHERE id = '{forgotten}'"));
     }
 
+    [Fact]
+    public async Task ADryRun_CountsWhatARunThenDeletes_AndDeletesNothing()
+    {
+        await InsertManyAsync(Now.AddMonths(-75), 2_500);
+        await InsertManyAsync(Now.AddMonths(-30), 10);
+        await DeviceAsync(cookieExpiresAt: Now.AddMonths(-61));
+        // A device only an old period and its proof name: it goes in the same run, after them, and the dry run sees that too.
+        var freedByThePurge = await DeviceAsync(cookieExpiresAt: Now.AddMonths(-61));
+        var period = await PeriodAsync(Now.AddMonths(-75), lastDecisionAt: Now.AddMonths(-75), endedAt: Now.AddMonths(-62));
+        await _db.ExecuteAsync($"UPDATE consents SET visitor_id = '{freedByThePurge}' WHERE id = '{period}'");
+        await _db.ExecuteAsync($"UPDATE consent_records SET visitor_id = '{freedByThePurge}' WHERE consent_id = '{period}'");
+        var settings = new Dictionary<string, string?> { ["Imail:Schedules:ConsentProofPurge:BatchSize"] = "1000" };
+        var before = await TableCountsAsync();
+
+        var dry = await RunAsync(settings, dryRun: true);
+
+        Assert.Equal((2_501, 2, 4), (dry.Deleted, DevicesDeleted(dry), dry.Statements));
+        Assert.Equal(before, await TableCountsAsync());
+        var run = await RunAsync(settings);
+        Assert.Equal((2_501, 2, 4), (run.Deleted, DevicesDeleted(run), run.Statements));
+        Assert.Equal((10L, 20L, 10L, 0L), await TableCountsAsync());
+    }
+
+    private async Task<(long, long, long, long)> TableCountsAsync() => (
+        await _db.ScalarAsync<long>("SELECT count(*) FROM consents"), await _db.ScalarAsync<long>("SELECT count(*) FROM consent_choices"),
+        await _db.ScalarAsync<long>("SELECT count(*) FROM consent_records"), await _db.ScalarAsync<long>("SELECT count(*) FROM visitors"));
+
     private async Task<Guid> DeviceAsync(DateTimeOffset cookieExpiresAt)
     {
         var id = Guid.NewGuid();
@@ -138,10 +165,11 @@ public sealed class ConsentProofPurgeJobTests : IAsyncLifetime
         Assert.DoesNotContain(old, await RemainingAsync());
     }
 
-    private async Task<PurgeResult> RunAsync(IDictionary<string, string?>? settings = null)
+    private async Task<PurgeResult> RunAsync(IDictionary<string, string?>? settings = null, bool dryRun = false)
     {
         await using var services = _db.Services(settings);
-        return await services.GetRequiredService<ConsentProofPurgeJob>().RunAsync(CancellationToken.None);
+        var job = services.GetRequiredService<ConsentProofPurgeJob>();
+        return await (dryRun ? job.DryRunAsync(CancellationToken.None) : job.RunAsync(CancellationToken.None));
     }
 
     /// <summary>The second step: devices.</summary>

@@ -68,6 +68,23 @@ public sealed class NavigationPurgeJobTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ADryRun_CountsWhatARunThenDeletes_AndDeletesNothing()
+    {
+        await InsertManyAsync(Now.AddMonths(-14), 2_500);
+        await InsertManyAsync(Now.AddMonths(-2), 10);
+        var settings = new Dictionary<string, string?> { ["Imail:Schedules:NavigationPurge:BatchSize"] = "1000" };
+
+        var dry = await RunAsync(settings, dryRun: true);
+
+        Assert.Equal((true, 2_500, 3), (dry.DryRun, dry.Deleted, dry.Statements));
+        Assert.Equal(2_510L, await _db.ScalarAsync<long>("SELECT count(*) FROM navigation_events"));
+        Assert.StartsWith("navigation-purge, dry run: 2500 navigation events would be deleted (occurred before ", dry.ToString());
+        var run = await RunAsync(settings);
+        Assert.Equal((false, 2_500, 3), (run.DryRun, run.Deleted, run.Statements));
+        Assert.Equal(10L, await _db.ScalarAsync<long>("SELECT count(*) FROM navigation_events"));
+    }
+
+    [Fact]
     public async Task AnOperator_RunsItByName()
     {
         var old = await RecordAsync(Now.AddMonths(-14));
@@ -78,10 +95,11 @@ public sealed class NavigationPurgeJobTests : IAsyncLifetime
         Assert.DoesNotContain(old, await RemainingAsync());
     }
 
-    private async Task<PurgeResult> RunAsync()
+    private async Task<PurgeResult> RunAsync(IDictionary<string, string?>? settings = null, bool dryRun = false)
     {
-        await using var services = _db.Services();
-        return await services.GetRequiredService<NavigationPurgeJob>().RunAsync(CancellationToken.None);
+        await using var services = _db.Services(settings);
+        var job = services.GetRequiredService<NavigationPurgeJob>();
+        return await (dryRun ? job.DryRunAsync(CancellationToken.None) : job.RunAsync(CancellationToken.None));
     }
 
     private ImailDbContext Database() => new(DatabaseSetup.Options(_db.ConnectionString));

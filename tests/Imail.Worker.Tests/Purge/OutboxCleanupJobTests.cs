@@ -1,5 +1,6 @@
 using Imail.Worker.Purge;
 using Imail.Worker.Schedules;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Imail.Worker.Tests.Purge;
 
@@ -119,6 +120,27 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
             var result = await _db.RunOutboxCleanupAsync();
             return (result.Deleted, PayloadsEmptied(result));
         }
+    }
+
+    [Fact]
+    public async Task ADryRun_CountsWhatARunThenDeletesAndEmpties_AndChangesNothing()
+    {
+        await _db.InsertMessagesAsync("Delivered", Now.AddDays(-41), deliveredAt: Now.AddDays(-40), count: 2_500);
+        await _db.InsertMessagesAsync("Delivered", Now.AddDays(-3), deliveredAt: Now.AddDays(-2), count: 1_500);
+        await _db.InsertMessagesAsync("Dead", Now.AddDays(-60), deadAt: Now.AddDays(-60));
+        var settings = new Dictionary<string, string?> { ["Imail:Schedules:OutboxCleanup:BatchSize"] = "1000" };
+        const string stillPersonal = $"SELECT count(*) FROM outbox_messages WHERE payload = '{PurgeDatabase.PersonalPayload}'::jsonb AND payload_purged_at IS NULL";
+
+        PurgeResult dry;
+        await using (var services = _db.Services(settings))
+            dry = await services.GetRequiredService<OutboxCleanupJob>().DryRunAsync(CancellationToken.None);
+
+        // Only the 1,500 left after the deletions have a payload to empty: the dry run counts as the run goes.
+        Assert.Equal((2_500, 1_500, 5), (dry.Deleted, PayloadsEmptied(dry), dry.Statements));
+        Assert.Equal(4_001L, await _db.ScalarAsync<long>(stillPersonal));
+        var run = await _db.RunOutboxCleanupAsync(settings);
+        Assert.Equal((2_500, 1_500, 5), (run.Deleted, PayloadsEmptied(run), run.Statements));
+        Assert.Equal(1L, await _db.ScalarAsync<long>(stillPersonal));
     }
 
     [Fact]
