@@ -1,3 +1,4 @@
+using Imail.Domain.Consents;
 using Imail.Domain.Persistence;
 using Imail.Worker.Purge;
 using Microsoft.Extensions.Configuration;
@@ -63,6 +64,9 @@ public static class ScheduleExtensions
             .Validate(o => o.PurgePayloadAfter >= TimeSpan.Zero, "Imail:Outbox:PurgePayloadAfter cannot be negative.")
             .ValidateOnStart();
         services.TryAddTransient<PurgeServices>();
+        // The consent rules (P5), bound as the API binds them, for consent-expiry in a worker of its own.
+        services.AddOptions<ConsentRules>().BindConfiguration(ConsentRules.Section);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ConsentRules>>().Value);
         foreach (var job in ScheduledJobs.All)
         {
             services.AddOptions<ScheduleOptions>(job.Name)
