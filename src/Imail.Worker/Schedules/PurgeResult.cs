@@ -28,11 +28,17 @@ public sealed record PurgeResult(string Job, RetentionLimit Limit, IReadOnlyList
     /// <summary>One log line, this text, with the counts also as fields for structured logs.</summary>
     internal void WriteTo(ILogger logger)
     {
-        List<KeyValuePair<string, object?>> fields =
-        [
+        var fields = new Fields(ToString())
+        {
             new("Job", Job), new("DryRun", DryRun), new("Retention", Retention.Iso8601), new("Before", Before), new("Statements", Statements),
-            .. Counts.Select(c => new KeyValuePair<string, object?>(c.Rows, c.Count)),
-        ];
-        logger.Log(LogLevel.Information, default, fields, null, (_, _) => ToString());
+        };
+        fields.AddRange(Counts.Select(c => new KeyValuePair<string, object?>(c.Rows, c.Count)));
+        logger.Log(LogLevel.Information, default, fields, null, (state, _) => state.ToString());
+    }
+
+    /// <summary>Structured logs read the fields; the JSON formatter also writes the state's text.</summary>
+    private sealed class Fields(string text) : List<KeyValuePair<string, object?>>
+    {
+        public override string ToString() => text;
     }
 }
