@@ -1,5 +1,5 @@
 using Imail.Domain.Persistence;
-using Imail.Worker.Purge;
+using Imail.Worker.Schedules;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -10,6 +10,12 @@ public static class WorkerProgram
 {
     public static async Task<int> Main(string[] args)
     {
+        // A mistyped run-job is said as such, before a setting it swallowed is missed.
+        if (args is [ScheduledJobs.RunJobCommand, .. var jobArgs] && ScheduledJobs.UsageProblem(jobArgs) is { } problem)
+        {
+            Console.Error.WriteLine(problem);
+            return 2;
+        }
         var builder = Host.CreateApplicationBuilder(args);
         var connectionString = builder.Configuration.GetConnectionString(DatabaseSetup.ConnectionStringName);
         if (string.IsNullOrWhiteSpace(connectionString))

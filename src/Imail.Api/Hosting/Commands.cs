@@ -2,7 +2,7 @@ using GraphQL;
 using GraphQL.Types;
 using GraphQL.Utilities;
 using Imail.Api.Auth;
-using Imail.Worker.Purge;
+using Imail.Worker.Schedules;
 
 namespace Imail.Api.Hosting;
 

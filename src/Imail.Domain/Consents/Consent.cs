@@ -97,6 +97,28 @@ public sealed class Consent
         EndReason = reason;
     }
 
+    /// <summary>Whether the period's months are over at <paramref name="now"/> and it has not been ended yet: the expiry schedule's work (P5).</summary>
+    public bool IsDueToExpireAt(DateTimeOffset now) => EndedAt is null && now >= ExpiresAt;
+
+    /// <summary>Ends a period that is due at <paramref name="now"/>, at its expiry, never at the time it is found (P5). Returns whether it ended.</summary>
+    public bool ExpireAt(DateTimeOffset now)
+    {
+        if (!IsDueToExpireAt(now)) return false;
+        End(ExpiresAt, ConsentEnd.Expired);
+        return true;
+    }
+
+    /// <summary>
+    /// Whether the end of this period earns its person the renewal reminder at <paramref name="now"/> (P5): one per
+    /// period, only for an account, and none while another of the account's <paramref name="periods"/> runs (a newer
+    /// decision has nothing to renew).
+    /// </summary>
+    public RenewalReminder RenewalReminderAt(DateTimeOffset now, IEnumerable<Consent> periods) =>
+        UserId is null ? RenewalReminder.NoAccount
+        : RenewalReminderQueuedAt is not null ? RenewalReminder.AlreadyQueued
+        : periods.Any(p => p.Id != Id && p.UserId == UserId && p.IsRunningAt(now)) ? RenewalReminder.NewerPeriodRunning
+        : RenewalReminder.Due;
+
     public void MarkRenewalReminderQueued(DateTimeOffset now) => RenewalReminderQueuedAt ??= now;
 
     /// <summary>What a front-end must do now: nothing, or show the banner again.</summary>
@@ -175,6 +197,22 @@ public enum ConsentEnd
 
     /// <summary>The visitor's period replaced the account's older one when the visitor signed in.</summary>
     Superseded,
+}
+
+/// <summary>What the end of a period at its expiry tells its person (P5).</summary>
+public enum RenewalReminder
+{
+    /// <summary>Tell them their consent ended and that they will be asked again.</summary>
+    Due,
+
+    /// <summary>An anonymous visitor's period: there is no address.</summary>
+    NoAccount,
+
+    /// <summary>This period's reminder is already queued: one per period.</summary>
+    AlreadyQueued,
+
+    /// <summary>Another period of the account runs: a newer decision, nothing to renew.</summary>
+    NewerPeriodRunning,
 }
 
 public enum ConsentState

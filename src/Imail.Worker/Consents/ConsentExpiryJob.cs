@@ -2,9 +2,8 @@ using System.Globalization;
 using Imail.Domain.Consents;
 using Imail.Domain.Outbox;
 using Imail.Domain.Persistence;
-using Imail.Worker.Purge;
+using Imail.Worker.Schedules;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Quartz;
@@ -14,7 +13,7 @@ namespace Imail.Worker.Consents;
 public sealed record ConsentExpiryResult(int Ended, int RemindersQueued, int NewerPeriodCurrent, int Batches)
 {
     public override string ToString() =>
-        $"{Ended} consent periods ended at their expiry; {RemindersQueued} renewal reminders queued " +
+        $"{ScheduledJobs.ConsentExpiry.Name}: {Ended} consent periods ended at their expiry; {RemindersQueued} renewal reminders queued " +
         $"({NewerPeriodCurrent} skipped: a newer period is current); {Batches} batches.";
 }
 
@@ -28,7 +27,7 @@ public sealed record ConsentExpiryResult(int Ended, int RemindersQueued, int New
 public sealed class ConsentExpiryJob(
     IDbContextFactory<ImailDbContext> databases,
     TimeProvider clock,
-    IConfiguration configuration,
+    ConsentRules rules,
     IOptionsMonitor<ScheduleOptions> schedules,
     ILogger<ConsentExpiryJob> logger) : ImailJob<ConsentExpiryResult>
 {
@@ -36,14 +35,12 @@ public sealed class ConsentExpiryJob(
     {
         var now = clock.GetUtcNow();
         var batch = schedules.Get(ScheduledJobs.ConsentExpiry.Name).BatchSize;
-        // The zone the periods are counted in is also the one the e-mail speaks in.
-        var zone = (configuration.GetSection(ConsentRules.Section).Get<ConsentRules>() ?? new ConsentRules()).Zone;
         var (ended, reminded, newer, batches) = (0, 0, 0, 0);
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            var (claimed, queued, skipped) = await EndOneBatchAsync(now, batch, zone, ct);
-            (ended, reminded, newer, batches) = (ended + claimed, reminded + queued, newer + skipped, batches + 1);
+            var (claimed, closed, queued, skipped) = await EndOneBatchAsync(now, batch, ct);
+            (ended, reminded, newer, batches) = (ended + closed, reminded + queued, newer + skipped, batches + 1);
             if (claimed < batch) break;
         }
         var result = new ConsentExpiryResult(ended, reminded, newer, batches);
@@ -53,53 +50,57 @@ public sealed class ConsentExpiryJob(
         return result;
     }
 
-    private async Task<(int Ended, int Reminded, int NewerPeriodCurrent)> EndOneBatchAsync(
-        DateTimeOffset now, int batch, TimeZoneInfo zone, CancellationToken ct)
+    private async Task<(int Claimed, int Ended, int Reminded, int NewerPeriodCurrent)> EndOneBatchAsync(
+        DateTimeOffset now, int batch, CancellationToken ct)
     {
         await using var db = await databases.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
 
-        // The lock is held until commit: the end, the reminder and its mark are one decision per period.
-        // xmin is a system column, so "*" alone does not return the concurrency token.
+        // Consent.IsDueToExpireAt, in SQL. The lock is held until commit: the end, the reminder and its
+        // mark are one decision per period. xmin is a system column, so "*" alone does not return the
+        // concurrency token.
         var due = await db.Consents.FromSql($"""
             SELECT c.*, c.xmin FROM consents AS c
             WHERE c.ended_at IS NULL AND c.expires_at <= {now}
             ORDER BY c.expires_at LIMIT {batch}
             FOR UPDATE SKIP LOCKED
             """).IgnoreAutoIncludes().ToListAsync(ct);
-        if (due.Count == 0) return (0, 0, 0);
+        if (due.Count == 0) return (0, 0, 0, 0);
 
         var dueIds = due.Select(c => c.Id).ToList();
         var userIds = due.Where(c => c.UserId is not null).Select(c => c.UserId!.Value).Distinct().ToList();
         var users = await db.Users.Where(u => userIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, ct);
-        // Someone who already gave a newer, running decision has nothing to renew.
-        var renewed = (await db.Consents.AsNoTracking()
-                .Where(c => c.UserId != null && userIds.Contains(c.UserId.Value) && !dueIds.Contains(c.Id)
-                            && c.EndedAt == null && c.ExpiresAt > now)
-                .Select(c => c.UserId!.Value).Distinct().ToListAsync(ct))
-            .ToHashSet();
+        // The accounts' other periods not ended yet; whether one still runs is the entity's rule.
+        var otherPeriods = await db.Consents.AsNoTracking().IgnoreAutoIncludes()
+            .Where(c => c.UserId != null && userIds.Contains(c.UserId.Value) && !dueIds.Contains(c.Id) && c.EndedAt == null)
+            .ToListAsync(ct);
 
-        var (reminded, newer) = (0, 0);
+        var (ended, reminded, newer) = (0, 0, 0);
         foreach (var consent in due)
         {
-            consent.End(now, ConsentEnd.Expired);
-            if (consent.UserId is not { } userId || !users.TryGetValue(userId, out var user) || consent.RenewalReminderQueuedAt is not null)
-                continue;
-            if (renewed.Contains(userId))
+            if (!consent.ExpireAt(now)) continue;
+            ended++;
+            // An account erased meanwhile has no address either.
+            if (consent.UserId is not { } userId || !users.TryGetValue(userId, out var user)) continue;
+            switch (consent.RenewalReminderAt(now, otherPeriods))
             {
-                newer++;
-                continue;
+                case RenewalReminder.NewerPeriodRunning:
+                    newer++;
+                    break;
+                case RenewalReminder.Due:
+                    // The zone the periods are counted in is also the one the e-mail speaks in.
+                    var endedAt = TimeZoneInfo.ConvertTime(consent.EndedAt!.Value, rules.Zone);
+                    db.EnqueueEmail(EmailTemplates.ConsentRenewalReminder, user, clock, new Dictionary<string, string>
+                    {
+                        ["endedAt"] = endedAt.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
+                    });
+                    consent.MarkRenewalReminderQueued(now);
+                    reminded++;
+                    break;
             }
-            var endedAt = TimeZoneInfo.ConvertTime(consent.EndedAt!.Value, zone);
-            db.EnqueueEmail(EmailTemplates.ConsentRenewalReminder, user, clock, new Dictionary<string, string>
-            {
-                ["endedAt"] = endedAt.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
-            });
-            consent.MarkRenewalReminderQueued(now);
-            reminded++;
         }
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return (due.Count, reminded, newer);
+        return (due.Count, ended, reminded, newer);
     }
 }

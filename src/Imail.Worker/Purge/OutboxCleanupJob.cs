@@ -1,7 +1,5 @@
 using Imail.Domain.DataCategories;
-using Imail.Domain.Persistence;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
+using Imail.Worker.Schedules;
 using Microsoft.Extensions.Options;
 using Quartz;
 
@@ -16,81 +14,32 @@ public sealed class OutboxCleanupOptions
     public TimeSpan PurgePayloadAfter { get; set; } = TimeSpan.FromDays(1);
 }
 
-public sealed record OutboxCleanupResult(
-    int Deleted, DateTimeOffset DeletedDeliveredBefore, RetentionPeriod Retention,
-    int PayloadsPurged, DateTimeOffset PurgedDeliveredBefore, int Statements)
-{
-    public override string ToString() =>
-        $"{Deleted} delivered messages deleted (delivered before {DeletedDeliveredBefore:u}, {DataCategoryCodes.DeliveryLogs} retention {Retention.Iso8601}); " +
-        $"{PayloadsPurged} payloads emptied (delivered before {PurgedDeliveredBefore:u}); {Statements} statements.";
-}
-
 /// <summary>
-/// P7 for the outbox. Delivered messages lose the personal part of their payload after
-/// <see cref="OutboxCleanupOptions.PurgePayloadAfter"/>, and are deleted once older than the
-/// <c>delivery_logs</c> retention, read from the registry at each run. Pending messages are not
-/// touched, nor are dead ones: staff must still see and requeue them.
+/// P7 for the outbox. Delivered messages are deleted once older than the <c>delivery_logs</c> retention,
+/// and lose the personal part of their payload after <see cref="OutboxCleanupOptions.PurgePayloadAfter"/>.
+/// Pending messages are not touched, nor are dead ones: staff must still see and requeue them.
 /// </summary>
 [DisallowConcurrentExecution]
-public sealed class OutboxCleanupJob(
-    IDbContextFactory<ImailDbContext> databases,
-    TimeProvider clock,
-    IOptions<OutboxCleanupOptions> outbox,
-    IOptionsMonitor<ScheduleOptions> schedules,
-    ILogger<OutboxCleanupJob> logger) : ImailJob<OutboxCleanupResult>
+public sealed class OutboxCleanupJob(PurgeServices services, IOptions<OutboxCleanupOptions> outbox) : RetentionPurge(services)
 {
-    public override async Task<OutboxCleanupResult> RunAsync(CancellationToken ct)
+    protected override string Category => DataCategoryCodes.DeliveryLogs;
+
+    protected override IEnumerable<PurgeStep> Steps(RetentionLimit limit)
     {
-        var now = clock.GetUtcNow();
-        var batch = schedules.Get(ScheduledJobs.OutboxCleanup.Name).BatchSize;
-        await using var db = await databases.CreateDbContextAsync(ct);
+        // Deleting first: no point emptying payloads of rows about to go.
+        yield return PurgeStep.Delete("delivered messages", limit.Why("delivered before"),
+            "outbox_messages", $"state = 'Delivered' AND delivered_at < {limit.Before}", orderBy: "delivered_at");
 
-        var period = await db.RetentionOfAsync(DataCategoryCodes.DeliveryLogs, ct);
-        var deleteBefore = period.Before(now);
-        var purgeBefore = now - outbox.Value.PurgePayloadAfter;
-
-        // Deleting first: no point emptying payloads of rows about to go. Each statement takes one
-        // batch (SKIP LOCKED: a run by hand next to a scheduled one shares the work) and commits.
-        // "= ANY(ARRAY(…))" rather than "IN (…)": the batch is fetched once and the rows found by
-        // primary key, where IN lets the planner hash-join against a scan of the whole table.
-        var deleted = await Batches.RunAsync(batch, ct, () => db.Database.ExecuteSqlAsync($$"""
-            DELETE FROM outbox_messages WHERE id = ANY(ARRAY(
-              SELECT id FROM outbox_messages
-              WHERE state = 'Delivered' AND delivered_at < {{deleteBefore}}
-              ORDER BY delivered_at LIMIT {{batch}}
-              FOR UPDATE SKIP LOCKED))
-            """, ct));
-        var purged = await Batches.RunAsync(batch, ct, () => db.Database.ExecuteSqlAsync($$"""
-            UPDATE outbox_messages SET payload = '{}'::jsonb, payload_purged_at = {{now}}
+        // The partial index ix_outbox_messages_payload_unpurged keeps this from walking the rows already emptied.
+        var after = outbox.Value.PurgePayloadAfter;
+        var before = limit.Now - after;
+        yield return new PurgeStep("payloads", $"delivered before {before:u}, {OutboxCleanupOptions.Section}:PurgePayloadAfter {after}", batch => $$"""
+            UPDATE outbox_messages SET payload = '{}'::jsonb, payload_purged_at = {{limit.Now}}
             WHERE id = ANY(ARRAY(
               SELECT id FROM outbox_messages
-              WHERE state = 'Delivered' AND payload_purged_at IS NULL AND delivered_at < {{purgeBefore}}
+              WHERE state = 'Delivered' AND payload_purged_at IS NULL AND delivered_at < {{before}}
               ORDER BY delivered_at LIMIT {{batch}}
               FOR UPDATE SKIP LOCKED))
-            """, ct));
-
-        var result = new OutboxCleanupResult(deleted.Rows, deleteBefore, period, purged.Rows, purgeBefore, deleted.Statements + purged.Statements);
-        logger.LogInformation(
-            "Outbox clean-up: {Deleted} delivered messages deleted (delivered before {DeletedBefore}, retention {Retention}), {Purged} payloads emptied (delivered before {PurgedBefore}), {Statements} statements",
-            result.Deleted, deleteBefore, period.Iso8601, result.PayloadsPurged, purgeBefore, result.Statements);
-        return result;
-    }
-}
-
-/// <summary>Repeats a bounded statement until it affects fewer rows than a batch: no statement runs long.</summary>
-internal static class Batches
-{
-    public static async Task<(int Rows, int Statements)> RunAsync(int batchSize, CancellationToken ct, Func<Task<int>> statement)
-    {
-        var rows = 0;
-        var statements = 0;
-        while (true)
-        {
-            ct.ThrowIfCancellationRequested();
-            var affected = await statement();
-            rows += affected;
-            statements++;
-            if (affected < batchSize) return (rows, statements);
-        }
+            """) { Done = "emptied" };
     }
 }

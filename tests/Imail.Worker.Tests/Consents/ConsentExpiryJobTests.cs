@@ -6,7 +6,7 @@ using Imail.Domain.Persistence;
 using Imail.Domain.Users;
 using Imail.Worker.Consents;
 using Imail.Worker.Email;
-using Imail.Worker.Purge;
+using Imail.Worker.Schedules;
 using Imail.Worker.Tests.Purge;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Imail.Domain.Consents;
 using Imail.Domain.Persistence;
 using Imail.Worker.Purge;
+using Imail.Worker.Schedules;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -34,7 +35,7 @@ public sealed class ConsentProofPurgeJobTests : IAsyncLifetime
 
         var result = await RunAsync();
 
-        Assert.Equal((1, boundary, "P5Y", 2), (result.Deleted, result.DecidedBefore, result.Retention.Iso8601, result.Statements)); // periods, then devices
+        Assert.Equal((1, boundary, "P5Y", 2), (result.Deleted, result.Before, result.Retention.Iso8601, result.Statements)); // periods, then devices
         Assert.Equal([atTheBoundary, recent], await RemainingAsync());
         Assert.Equal((0L, 0L), (await CountAsync("consent_choices", past), await CountAsync("consent_records", past)));
         Assert.Equal((2L, 2L), (await CountAsync("consent_choices", atTheBoundary), await CountAsync("consent_records", atTheBoundary)));
@@ -110,11 +111,38 @@ public sealed class ConsentProofPurgeJobTests : IAsyncLifetime
 
         var result = await RunAsync();
 
-        Assert.Equal(1, result.DevicesDeleted);
+        Assert.Equal(1, DevicesDeleted(result));
         var left = await _db.ScalarAsync<long>($"SELECT count(*) FROM visitors WHERE id IN ('{stillNamedByAPeriod}', '{stillNamedByAPageView}', '{recent}')");
         Assert.Equal(3L, left);
         Assert.Equal(0L, await _db.ScalarAsync<long>($"SELECT count(*) FROM visitors WHERE id = '{forgotten}'"));
     }
+
+    [Fact]
+    public async Task ADryRun_CountsWhatARunThenDeletes_AndDeletesNothing()
+    {
+        await InsertManyAsync(Now.AddMonths(-75), 2_500);
+        await InsertManyAsync(Now.AddMonths(-30), 10);
+        await DeviceAsync(cookieExpiresAt: Now.AddMonths(-61));
+        // A device only an old period and its proof name: it goes in the same run, after them, and the dry run sees that too.
+        var freedByThePurge = await DeviceAsync(cookieExpiresAt: Now.AddMonths(-61));
+        var period = await PeriodAsync(Now.AddMonths(-75), lastDecisionAt: Now.AddMonths(-75), endedAt: Now.AddMonths(-62));
+        await _db.ExecuteAsync($"UPDATE consents SET visitor_id = '{freedByThePurge}' WHERE id = '{period}'");
+        await _db.ExecuteAsync($"UPDATE consent_records SET visitor_id = '{freedByThePurge}' WHERE consent_id = '{period}'");
+        var settings = new Dictionary<string, string?> { ["Imail:Schedules:ConsentProofPurge:BatchSize"] = "1000" };
+        var before = await TableCountsAsync();
+
+        var dry = await RunAsync(settings, dryRun: true);
+
+        Assert.Equal((2_501, 2, 4), (dry.Deleted, DevicesDeleted(dry), dry.Statements));
+        Assert.Equal(before, await TableCountsAsync());
+        var run = await RunAsync(settings);
+        Assert.Equal((2_501, 2, 4), (run.Deleted, DevicesDeleted(run), run.Statements));
+        Assert.Equal((10L, 20L, 10L, 0L), await TableCountsAsync());
+    }
+
+    private async Task<(long, long, long, long)> TableCountsAsync() => (
+        await _db.ScalarAsync<long>("SELECT count(*) FROM consents"), await _db.ScalarAsync<long>("SELECT count(*) FROM consent_choices"),
+        await _db.ScalarAsync<long>("SELECT count(*) FROM consent_records"), await _db.ScalarAsync<long>("SELECT count(*) FROM visitors"));
 
     private async Task<Guid> DeviceAsync(DateTimeOffset cookieExpiresAt)
     {
@@ -137,11 +165,15 @@ public sealed class ConsentProofPurgeJobTests : IAsyncLifetime
         Assert.DoesNotContain(old, await RemainingAsync());
     }
 
-    private async Task<ConsentProofPurgeResult> RunAsync(IDictionary<string, string?>? settings = null)
+    private async Task<PurgeResult> RunAsync(IDictionary<string, string?>? settings = null, bool dryRun = false)
     {
         await using var services = _db.Services(settings);
-        return await services.GetRequiredService<ConsentProofPurgeJob>().RunAsync(CancellationToken.None);
+        var job = services.GetRequiredService<ConsentProofPurgeJob>();
+        return await (dryRun ? job.DryRunAsync(CancellationToken.None) : job.RunAsync(CancellationToken.None));
     }
+
+    /// <summary>The second step: devices.</summary>
+    private static int DevicesDeleted(PurgeResult result) => result.Counts[1].Count;
 
     private ImailDbContext Database() => new(DatabaseSetup.Options(_db.ConnectionString));
 

@@ -1,6 +1,7 @@
 using Imail.Domain.Navigation;
 using Imail.Domain.Persistence;
 using Imail.Worker.Purge;
+using Imail.Worker.Schedules;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -26,7 +27,10 @@ public sealed class NavigationPurgeJobTests : IAsyncLifetime
 
         var result = await RunAsync();
 
-        Assert.Equal((1, boundary, "P1Y1M"), (result.Deleted, result.OccurredBefore, result.Retention.Iso8601));
+        Assert.Equal((1, boundary, "P1Y1M"), (result.Deleted, result.Before, result.Retention.Iso8601));
+        const string line = "navigation-purge: 1 navigation events deleted (occurred before 2025-10-27 03:17:00Z, navigation retention P1Y1M); 1 statements.";
+        Assert.Equal(line, result.ToString());
+        Assert.Contains(line, _db.LogLines);
         Assert.Equal([atTheBoundary, recent], await RemainingAsync());
         Assert.DoesNotContain(past, await RemainingAsync());
     }
@@ -64,6 +68,23 @@ public sealed class NavigationPurgeJobTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ADryRun_CountsWhatARunThenDeletes_AndDeletesNothing()
+    {
+        await InsertManyAsync(Now.AddMonths(-14), 2_500);
+        await InsertManyAsync(Now.AddMonths(-2), 10);
+        var settings = new Dictionary<string, string?> { ["Imail:Schedules:NavigationPurge:BatchSize"] = "1000" };
+
+        var dry = await RunAsync(settings, dryRun: true);
+
+        Assert.Equal((true, 2_500, 3), (dry.DryRun, dry.Deleted, dry.Statements));
+        Assert.Equal(2_510L, await _db.ScalarAsync<long>("SELECT count(*) FROM navigation_events"));
+        Assert.StartsWith("navigation-purge, dry run: 2500 navigation events would be deleted (occurred before ", dry.ToString());
+        var run = await RunAsync(settings);
+        Assert.Equal((false, 2_500, 3), (run.DryRun, run.Deleted, run.Statements));
+        Assert.Equal(10L, await _db.ScalarAsync<long>("SELECT count(*) FROM navigation_events"));
+    }
+
+    [Fact]
     public async Task AnOperator_RunsItByName()
     {
         var old = await RecordAsync(Now.AddMonths(-14));
@@ -74,10 +95,11 @@ public sealed class NavigationPurgeJobTests : IAsyncLifetime
         Assert.DoesNotContain(old, await RemainingAsync());
     }
 
-    private async Task<NavigationPurgeResult> RunAsync()
+    private async Task<PurgeResult> RunAsync(IDictionary<string, string?>? settings = null, bool dryRun = false)
     {
-        await using var services = _db.Services();
-        return await services.GetRequiredService<NavigationPurgeJob>().RunAsync(CancellationToken.None);
+        await using var services = _db.Services(settings);
+        var job = services.GetRequiredService<NavigationPurgeJob>();
+        return await (dryRun ? job.DryRunAsync(CancellationToken.None) : job.RunAsync(CancellationToken.None));
     }
 
     private ImailDbContext Database() => new(DatabaseSetup.Options(_db.ConnectionString));

@@ -1,4 +1,6 @@
 using Imail.Worker.Purge;
+using Imail.Worker.Schedules;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Imail.Worker.Tests.Purge;
 
@@ -23,7 +25,7 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
 
         var result = await _db.RunOutboxCleanupAsync();
 
-        Assert.Equal(1, result.PayloadsPurged);
+        Assert.Equal(1, PayloadsEmptied(result));
         Assert.Equal(0, result.Deleted);
         Assert.Equal(new PurgeDatabase.Row(due, "Delivered", "{}", Now), await _db.FindAsync(due));
         foreach (var untouched in new[] { recent, pending, dead })
@@ -42,7 +44,7 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
 
         var result = await _db.RunOutboxCleanupAsync(new Dictionary<string, string?> { ["Imail:Outbox:PurgePayloadAfter"] = "02:00:00" });
 
-        Assert.Equal(1, result.PayloadsPurged);
+        Assert.Equal(1, PayloadsEmptied(result));
         Assert.Equal("{}", (await _db.FindAsync(deliveredThreeHoursAgo))!.Payload);
     }
 
@@ -58,7 +60,7 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
         var result = await _db.RunOutboxCleanupAsync();
 
         Assert.Equal(1, result.Deleted);
-        Assert.Equal(Now.AddDays(-30), result.DeletedDeliveredBefore);
+        Assert.Equal(Now.AddDays(-30), result.Before);
         Assert.Null(await _db.FindAsync(expired));
         Assert.Equal("{}", (await _db.FindAsync(kept))!.Payload);
         Assert.Equal(PurgeDatabase.PersonalPayload, (await _db.FindAsync(dead))!.Payload);
@@ -81,7 +83,7 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
 
         // Months are calendar months: one month before 27 November is 27 October.
         await _db.ExecuteAsync("UPDATE data_categories SET retention_months = 1, retention_days = 0 WHERE code = 'delivery_logs'");
-        Assert.Equal(new DateTimeOffset(2026, 10, 27, 3, 17, 0, TimeSpan.Zero), (await _db.RunOutboxCleanupAsync()).DeletedDeliveredBefore);
+        Assert.Equal(new DateTimeOffset(2026, 10, 27, 3, 17, 0, TimeSpan.Zero), (await _db.RunOutboxCleanupAsync()).Before);
     }
 
     [Fact]
@@ -92,7 +94,7 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
 
         var result = await _db.RunOutboxCleanupAsync(new Dictionary<string, string?> { ["Imail:Schedules:OutboxCleanup:BatchSize"] = "5000" });
 
-        Assert.Equal((12_000, 12_000, 6), (result.Deleted, result.PayloadsPurged, result.Statements));
+        Assert.Equal((12_000, 12_000, 6), (result.Deleted, PayloadsEmptied(result), result.Statements));
         var statements = _db.Statements.Select(PurgeDatabase.Folded).ToList();
         Assert.Equal(6, statements.Count);
         Assert.All(statements.Take(3), sql => Assert.Equal(
@@ -116,8 +118,29 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
         async Task<(int, int)> RunAsync()
         {
             var result = await _db.RunOutboxCleanupAsync();
-            return (result.Deleted, result.PayloadsPurged);
+            return (result.Deleted, PayloadsEmptied(result));
         }
+    }
+
+    [Fact]
+    public async Task ADryRun_CountsWhatARunThenDeletesAndEmpties_AndChangesNothing()
+    {
+        await _db.InsertMessagesAsync("Delivered", Now.AddDays(-41), deliveredAt: Now.AddDays(-40), count: 2_500);
+        await _db.InsertMessagesAsync("Delivered", Now.AddDays(-3), deliveredAt: Now.AddDays(-2), count: 1_500);
+        await _db.InsertMessagesAsync("Dead", Now.AddDays(-60), deadAt: Now.AddDays(-60));
+        var settings = new Dictionary<string, string?> { ["Imail:Schedules:OutboxCleanup:BatchSize"] = "1000" };
+        const string stillPersonal = $"SELECT count(*) FROM outbox_messages WHERE payload = '{PurgeDatabase.PersonalPayload}'::jsonb AND payload_purged_at IS NULL";
+
+        PurgeResult dry;
+        await using (var services = _db.Services(settings))
+            dry = await services.GetRequiredService<OutboxCleanupJob>().DryRunAsync(CancellationToken.None);
+
+        // Only the 1,500 left after the deletions have a payload to empty: the dry run counts as the run goes.
+        Assert.Equal((2_500, 1_500, 5), (dry.Deleted, PayloadsEmptied(dry), dry.Statements));
+        Assert.Equal(4_001L, await _db.ScalarAsync<long>(stillPersonal));
+        var run = await _db.RunOutboxCleanupAsync(settings);
+        Assert.Equal((2_500, 1_500, 5), (run.Deleted, PayloadsEmptied(run), run.Statements));
+        Assert.Equal(1L, await _db.ScalarAsync<long>(stillPersonal));
     }
 
     [Fact]
@@ -145,4 +168,7 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
         Assert.Null(await _db.FindAsync(expired));
         Assert.Equal(2, await WorkerProgram.Main([ScheduledJobs.RunJobCommand, $"--ConnectionStrings:Imail={_db.ConnectionString}"]));
     }
+
+    /// <summary>The second step: payloads emptied.</summary>
+    private static int PayloadsEmptied(PurgeResult result) => result.Counts[1].Count;
 }

@@ -4,10 +4,12 @@ using System.Text.RegularExpressions;
 using Imail.Domain.Persistence;
 using Imail.Testing;
 using Imail.Worker.Purge;
+using Imail.Worker.Schedules;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
@@ -23,6 +25,9 @@ public sealed class PurgeDatabase : IAsyncLifetime
     public string ConnectionString { get; private set; } = "";
     public ConcurrentQueue<string> Statements { get; } = new();
 
+    /// <summary>The log lines the jobs wrote, as formatted.</summary>
+    public ConcurrentQueue<string> LogLines { get; } = new();
+
     public async Task InitializeAsync() => ConnectionString = await TestDatabase.CreateAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -37,16 +42,16 @@ public sealed class PurgeDatabase : IAsyncLifetime
         return new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddSingleton<TimeProvider>(Clock)
-            .AddLogging()
+            .AddLogging(logging => logging.AddProvider(new LineLog(LogLines)))
             .AddSingleton<IDbContextFactory<ImailDbContext>>(new LoggedDatabases(ConnectionString, new StatementLog(Statements)))
             .AddImailJobs()
             .BuildServiceProvider();
     }
 
-    public Task<OutboxCleanupResult> RunOutboxCleanupAsync(IDictionary<string, string?>? settings = null)
+    public async Task<PurgeResult> RunOutboxCleanupAsync(IDictionary<string, string?>? settings = null)
     {
-        using var services = Services(settings);
-        return services.GetRequiredService<OutboxCleanupJob>().RunAsync(CancellationToken.None);
+        await using var services = Services(settings);
+        return await services.GetRequiredService<OutboxCleanupJob>().RunAsync(CancellationToken.None);
     }
 
     public const string PersonalPayload = """{"to": "ada@example.org", "name": "Ada Lovelace"}""";
@@ -121,6 +126,18 @@ public sealed class PurgeDatabase : IAsyncLifetime
             options.AddInterceptors(log);
             return new ImailDbContext(options.Options);
         }
+    }
+
+    private sealed class LineLog(ConcurrentQueue<string> lines) : ILoggerProvider, ILogger
+    {
+        public ILogger CreateLogger(string categoryName) => this;
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel)) lines.Enqueue(formatter(state, exception));
+        }
+        public void Dispose() { }
     }
 
     /// <summary>Writes (the purge statements), not the reads around them.</summary>

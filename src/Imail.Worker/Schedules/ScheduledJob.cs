@@ -1,6 +1,6 @@
 using Quartz;
 
-namespace Imail.Worker.Purge;
+namespace Imail.Worker.Schedules;
 
 /// <summary>
 /// A schedule's work, apart from Quartz: the trigger calls it, and so does an operator with
@@ -9,8 +9,15 @@ namespace Imail.Worker.Purge;
 /// </summary>
 public interface IImailJob
 {
-    /// <summary>Does what is due now; returns what was done, in one line, for the log and the operator.</summary>
+    /// <summary>Does what is due now; returns what was done, in one line starting with the job's name, for the operator.</summary>
     Task<string> RunOnceAsync(CancellationToken ct);
+}
+
+/// <summary>A job that can say what it would do without doing it: <c>run-job NAME --dry-run</c>. The purges can.</summary>
+public interface IDryRunJob : IImailJob
+{
+    /// <summary>Counts what a run would do now, and changes nothing; returns it in one line, as <see cref="IImailJob.RunOnceAsync"/>.</summary>
+    Task<string> DryRunOnceAsync(CancellationToken ct);
 }
 
 /// <summary>Adapts a job to Quartz. Concrete jobs carry <c>[DisallowConcurrentExecution]</c> themselves.</summary>

@@ -1,12 +1,13 @@
 using Imail.Domain.Persistence;
 using Imail.Worker.Consents;
+using Imail.Worker.Purge;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Imail.Worker.Purge;
+namespace Imail.Worker.Schedules;
 
 /// <summary>The schedules, and running one by hand (<c>run-job NAME</c>) for operators.</summary>
 public static class ScheduledJobs
@@ -43,49 +44,57 @@ public static class ScheduledJobs
     public static ScheduledJob? Find(string name) =>
         All.FirstOrDefault(j => string.Equals(j.Name, name, StringComparison.OrdinalIgnoreCase));
 
+    public const string DryRunSwitch = "--dry-run";
+
     /// <summary>
-    /// Runs one job now, in this process, whether or not schedules run here, and prints what it did.
-    /// Returns 0 when it ran, 2 for an unknown name. <paramref name="services"/> must offer the
-    /// configuration and the <see cref="ImailDbContext"/> factory; its logger factory and
-    /// <see cref="TimeProvider"/> are used when present.
+    /// Runs one job now, in this process, whether or not schedules run here, and prints what it did; a dry
+    /// run (purges only) prints what it would do and changes nothing. Returns 0 when it ran, 2 for an unknown
+    /// name or a dry run of a job that has none. <paramref name="services"/> must offer the configuration and
+    /// the <see cref="ImailDbContext"/> factory; its logger factory and <see cref="TimeProvider"/> are used when present.
     /// </summary>
-    public static async Task<int> RunJobByNameAsync(IServiceProvider services, string jobName, CancellationToken ct = default)
+    public static async Task<int> RunJobByNameAsync(IServiceProvider services, string jobName, bool dryRun = false, CancellationToken ct = default)
     {
         var job = Find(jobName);
         if (job is null)
         {
-            Console.Error.WriteLine($"Unknown job '{jobName}'. Jobs: {string.Join(", ", Names)}.");
+            Console.Error.WriteLine($"There is no job named '{jobName}'; the jobs are {Listed(Names)}.");
+            return 2;
+        }
+        if (dryRun && !job.JobType.IsAssignableTo(typeof(IDryRunJob)))
+        {
+            Console.Error.WriteLine($"{job.Name} has no dry run; the purges have one: {Listed(All.Where(j => j.JobType.IsAssignableTo(typeof(IDryRunJob))).Select(j => j.Name))}.");
             return 2;
         }
         await using var jobServices = JobServices(services);
         await using var scope = jobServices.CreateAsyncScope();
-        var summary = await ((IImailJob)scope.ServiceProvider.GetRequiredService(job.JobType)).RunOnceAsync(ct);
-        Console.WriteLine($"{job.Name}: {summary}");
+        var instance = scope.ServiceProvider.GetRequiredService(job.JobType);
+        Console.WriteLine(dryRun ? await ((IDryRunJob)instance).DryRunOnceAsync(ct) : await ((IImailJob)instance).RunOnceAsync(ct));
         return 0;
     }
 
     /// <summary>
-    /// <c>run-job NAME</c> from a program's command line: <paramref name="args"/> are the arguments after
-    /// <c>run-job</c> (configuration switches such as <c>--Imail:Outbox:PurgePayloadAfter=2.00:00:00</c>
+    /// <c>run-job NAME [--dry-run]</c> from a program's command line: <paramref name="args"/> are the arguments
+    /// after <c>run-job</c> (configuration switches such as <c>--Imail:Outbox:PurgePayloadAfter=2.00:00:00</c>
     /// may follow the name). Ctrl+C stops between batches. Exit codes: 0 ran, 1 failed or stopped, 2 usage.
     /// </summary>
     public static async Task<int> RunFromCommandLineAsync(IServiceProvider services, IReadOnlyList<string> args)
     {
-        if (args.Count == 0 || args[0].StartsWith('-'))
+        if (UsageProblem(args) is { } problem)
         {
-            Console.Error.WriteLine($"usage: {RunJobCommand} NAME   (jobs: {string.Join(", ", Names)})");
+            Console.Error.WriteLine(problem);
             return 2;
         }
+        var dryRun = args.Contains(DryRunSwitch);
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
         Console.CancelKeyPress += onCancel;
         try
         {
-            return await RunJobByNameAsync(services, args[0], cancel.Token);
+            return await RunJobByNameAsync(services, args[0], dryRun, cancel.Token);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            Console.Error.WriteLine($"{args[0]}: stopped; the batches already done stay done.");
+            Console.Error.WriteLine(dryRun ? $"{args[0]}: stopped; nothing changed." : $"{args[0]}: stopped; the batches already done stay done.");
             return 1;
         }
         catch (Exception e)
@@ -97,6 +106,23 @@ public static class ScheduledJobs
         {
             Console.CancelKeyPress -= onCancel;
         }
+    }
+
+    /// <summary>What is wrong with the arguments after <c>run-job</c>, in a sentence; null when nothing is.</summary>
+    public static string? UsageProblem(IReadOnlyList<string> args)
+    {
+        if (args.Count == 0 || args[0].StartsWith('-'))
+            return $"usage: {RunJobCommand} NAME [{DryRunSwitch}]   (jobs: {string.Join(", ", Names)})";
+        // The host's configuration reads "--dry-run --Key=value" as dry-run = "--Key=value": the setting would be lost.
+        if (args.Contains(DryRunSwitch) && args[^1] != DryRunSwitch)
+            return $"{DryRunSwitch} goes last, after any configuration switch: the configuration reads the argument after it as its value.";
+        return null;
+    }
+
+    private static string Listed(IEnumerable<string> names)
+    {
+        var list = names.ToList();
+        return list.Count < 2 ? string.Concat(list) : $"{string.Join(", ", list[..^1])} and {list[^1]}";
     }
 
     /// <summary>

@@ -1,4 +1,6 @@
+using Imail.Domain.Consents;
 using Imail.Domain.Persistence;
+using Imail.Worker.Purge;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -7,7 +9,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Quartz;
 
-namespace Imail.Worker.Purge;
+namespace Imail.Worker.Schedules;
 
 public static class ScheduleExtensions
 {
@@ -61,6 +63,10 @@ public static class ScheduleExtensions
         services.AddOptions<OutboxCleanupOptions>().BindConfiguration(OutboxCleanupOptions.Section)
             .Validate(o => o.PurgePayloadAfter >= TimeSpan.Zero, "Imail:Outbox:PurgePayloadAfter cannot be negative.")
             .ValidateOnStart();
+        services.TryAddTransient<PurgeServices>();
+        // The consent rules (P5), bound as the API binds them, for consent-expiry in a worker of its own.
+        services.AddOptions<ConsentRules>().BindConfiguration(ConsentRules.Section);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ConsentRules>>().Value);
         foreach (var job in ScheduledJobs.All)
         {
             services.AddOptions<ScheduleOptions>(job.Name)

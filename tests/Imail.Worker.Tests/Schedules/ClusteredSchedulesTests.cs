@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Imail.Domain.Persistence;
 using Imail.Testing;
-using Imail.Worker.Purge;
+using Imail.Worker.Schedules;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -10,7 +10,7 @@ using Npgsql;
 using Quartz;
 using Xunit.Abstractions;
 
-namespace Imail.Worker.Tests.Purge;
+namespace Imail.Worker.Tests.Schedules;
 
 /// <summary>
 /// The schedules as the worker runs them: Quartz's clustered job store in the Imail database,

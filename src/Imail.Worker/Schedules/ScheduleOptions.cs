@@ -1,4 +1,4 @@
-namespace Imail.Worker.Purge;
+namespace Imail.Worker.Schedules;
 
 /// <summary>What every schedule shares: <c>Imail:Schedules</c>.</summary>
 public sealed class SchedulesOptions
