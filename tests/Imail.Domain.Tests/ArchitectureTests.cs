@@ -28,7 +28,7 @@ public class ArchitectureTests
     [Fact]
     public void TheApi_UsesOnlyTheWorkersFrontDoors()
     {
-        string[] allowed = ["Imail.Worker", "Imail.Worker.Schedules", "Imail.Worker.Purge"];
+        string[] allowed = ["Imail.Worker", "Imail.Worker.Schedules"];
         var api = Path.Combine(TestDatabase.RepositoryRoot(), "src", "Imail.Api");
         var uses = Directory.EnumerateFiles(api, "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
