@@ -7,8 +7,8 @@ using Imail.Bench.Hosting;
 using Imail.Bench.Load;
 using Imail.Bench.Reporting;
 using Imail.Domain.Consents;
-using Microsoft.Extensions.DependencyInjection;
 using Imail.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 // What to run: every benchmark for the default time, unless told otherwise (--help).
 var options = BenchOptions.Parse(args);

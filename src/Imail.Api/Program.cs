@@ -1,9 +1,9 @@
 using Imail.Api.Auth;
 using Imail.Api.Consents;
 using Imail.Api.GraphQL;
+using Imail.Api.GraphQL.Http;
 using Imail.Api.Hosting;
 using Imail.Api.Ide;
-using Imail.Api.GraphQL.Http;
 using Imail.Worker;
 
 var command = Commands.Name(args);

@@ -1,8 +1,5 @@
 using Imail.Domain.Persistence;
 using Imail.Worker.Schedules;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Imail.Worker;
 

@@ -1,7 +1,6 @@
 using Imail.Worker.Email;
 using Imail.Worker.Relay;
 using Imail.Worker.Schedules;
-using Microsoft.Extensions.Hosting;
 
 namespace Imail.Worker;
 

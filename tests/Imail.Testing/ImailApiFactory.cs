@@ -7,7 +7,6 @@ using Imail.Domain.Persistence;
 using Imail.Domain.Users;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
@@ -17,7 +16,7 @@ namespace Imail.Testing;
 
 /// <summary>
 /// The real API host, built by the same <c>AddImail…()</c> calls as production, on a database of
-/// its own and a clock the test moves. Use as a class fixture. <see cref="UseKestrel"/> before
+/// its own and a clock the test moves. Use as a class fixture. <c>UseKestrel</c> before
 /// first use puts it on a real loopback port (browser, WebSocket and process tests).
 /// </summary>
 public class ImailApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
@@ -51,8 +50,8 @@ public class ImailApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         // Tests make dozens of consent decisions and sign-ups from one client: limits no test reaches.
         // The rate-limit tests set low ones in Settings.
         foreach (var policy in new[] { "Email", "ConsentProofs" })
-        foreach (var scope in new[] { "PerAddress", "PerAccount" })
-            builder.UseSetting($"Imail:RateLimits:{policy}:{scope}", "1000000");
+            foreach (var scope in new[] { "PerAddress", "PerAccount" })
+                builder.UseSetting($"Imail:RateLimits:{policy}:{scope}", "1000000");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
     }

@@ -1,9 +1,9 @@
-using Imail.Api.GraphQL.Conventions;
 using GraphQL.Types;
 using Imail.Api.Auth;
 using Imail.Api.ConnectedAccounts;
 using Imail.Api.Consents;
 using Imail.Api.GraphQL;
+using Imail.Api.GraphQL.Conventions;
 using Imail.Domain.ConnectedAccounts;
 using Imail.Domain.Consents;
 using Imail.Domain.Users;
@@ -17,7 +17,7 @@ namespace Imail.Bench.DbFree;
 /// to the host under test, the way a feature does (an <see cref="IQueryFields"/> in DI):
 /// <c>benchMe</c> answers the same shape as <c>me { consents connectedAccounts }</c> from objects
 /// loaded once at start-up. It reuses the production pieces that do not touch the database:
-/// <see cref="ConsentStatus.Of"/> and <see cref="PurposeConsentType"/>, <see cref="ConnectedAccountType"/>
+/// <see cref="ConsentStatus.For"/> and <see cref="PurposeConsentType"/>, <see cref="ConnectedAccountType"/>
 /// (and its <c>SharedField</c> type), the access rules, and the request's batch loaders (fed from
 /// memory instead of SQL), as the production <c>User</c> fields use them.
 /// </summary>

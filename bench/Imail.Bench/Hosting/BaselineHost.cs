@@ -1,10 +1,9 @@
-using Imail.Api.GraphQL.Conventions;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Imail.Api.Auth;
+using Imail.Api.GraphQL.Conventions;
 using Imail.Api.Hosting;
-using Imail.Api.Users;
 using Imail.Bench.DbFree;
 using Imail.Domain.ConnectedAccounts;
 using Imail.Domain.Consents;

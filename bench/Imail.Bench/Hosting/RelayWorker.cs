@@ -5,11 +5,11 @@ using Imail.Testing;
 using Imail.Worker;
 using Imail.Worker.Email;
 using Imail.Worker.Relay;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Imail.Bench.Hosting;

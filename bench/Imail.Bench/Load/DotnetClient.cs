@@ -16,7 +16,8 @@ public sealed class DotnetClient(int connections) : ILoadClient
         MaxConnectionsPerServer = connections,
         PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
         UseCookies = false,
-    }) { Timeout = TimeSpan.FromSeconds(10) };
+    })
+    { Timeout = TimeSpan.FromSeconds(10) };
 
     public string Description => $".NET HttpClient in-process, {connections} concurrent loops";
 

@@ -1,5 +1,5 @@
-using Imail.Api.Hosting;
 using Imail.Api.GraphQL.Http;
+using Imail.Api.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;

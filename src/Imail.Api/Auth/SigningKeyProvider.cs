@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
+using Imail.Api.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
-
-using Imail.Api.Hosting;
 
 namespace Imail.Api.Auth;
 

@@ -1,6 +1,5 @@
 using GraphQL;
 using GraphQL.DataLoader;
-using Imail.Api.GraphQL;
 using Imail.Domain.ConnectedAccounts;
 using Imail.Domain.Persistence;
 using Microsoft.EntityFrameworkCore;

@@ -1,11 +1,8 @@
-using GraphQL;
 using GraphQL.Types;
 using Imail.Api.Auth;
 using Imail.Api.GraphQL;
-using Imail.Api.Users;
 using Imail.Domain.Common;
 using Imail.Domain.ConnectedAccounts;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Imail.Api.ConnectedAccounts;

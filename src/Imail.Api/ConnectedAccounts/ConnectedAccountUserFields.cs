@@ -1,6 +1,5 @@
 using GraphQL.Types;
 using Imail.Api.Auth;
-using Imail.Api.GraphQL;
 using Imail.Domain.Users;
 
 namespace Imail.Api.ConnectedAccounts;

@@ -1,8 +1,7 @@
-using Imail.Domain.Common;
 using System.Security.Cryptography;
 using Imail.Api.Hosting;
+using Imail.Domain.Common;
 using Imail.Domain.Consents;
-using Imail.Domain.Persistence;
 using Imail.Worker;
 using Microsoft.Extensions.Options;
 

@@ -2,7 +2,6 @@ using GraphQL;
 using GraphQL.Types;
 using Imail.Api.Auth;
 using Imail.Api.GraphQL;
-using Imail.Api.Users;
 using Imail.Domain.Consents;
 using Microsoft.EntityFrameworkCore;
 

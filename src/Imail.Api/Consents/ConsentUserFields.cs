@@ -1,8 +1,5 @@
 using GraphQL;
-using GraphQL.DataLoader;
 using GraphQL.Types;
-using Imail.Api.GraphQL;
-using Imail.Api.Users;
 using Imail.Domain.Consents;
 using Imail.Domain.Persistence;
 using Imail.Domain.Users;

@@ -1,11 +1,8 @@
-using GraphQL;
 using GraphQL.Types;
 using Imail.Api.Auth;
 using Imail.Api.GraphQL;
-using Imail.Api.Users;
 using Imail.Domain.Common;
 using Imail.Domain.Consents;
-using Imail.Domain.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 

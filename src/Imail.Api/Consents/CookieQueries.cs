@@ -1,7 +1,6 @@
 using GraphQL;
 using GraphQL.Types;
 using Imail.Api.GraphQL;
-using Imail.Api.Users;
 using Microsoft.EntityFrameworkCore;
 
 namespace Imail.Api.Consents;

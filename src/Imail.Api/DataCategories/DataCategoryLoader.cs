@@ -1,7 +1,5 @@
 using GraphQL;
 using GraphQL.DataLoader;
-using Imail.Api.GraphQL;
-using Imail.Api.Users;
 using Imail.Domain.DataCategories;
 using Imail.Domain.Persistence;
 using Microsoft.EntityFrameworkCore;

@@ -1,5 +1,4 @@
 using GraphQL.Types;
-using Imail.Api.GraphQL;
 using Imail.Domain.DataCategories;
 
 namespace Imail.Api.DataCategories;

@@ -39,7 +39,11 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public string ConnectionString(string database) => new NpgsqlConnectionStringBuilder
     {
-        Host = "127.0.0.1", Port = Port, Username = Superuser, Password = Password, Database = database,
+        Host = "127.0.0.1",
+        Port = Port,
+        Username = Superuser,
+        Password = Password,
+        Database = database,
     }.ConnectionString;
 
     /// <summary>
@@ -189,7 +193,9 @@ public sealed class LocalCluster : IAsyncDisposable
     {
         var psi = new ProcessStartInfo
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
             WorkingDirectory = Path.GetTempPath(),
         };
         if (asUser && _runAs is not null)

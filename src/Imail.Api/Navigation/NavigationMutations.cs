@@ -1,12 +1,8 @@
-using GraphQL;
 using GraphQL.Types;
 using Imail.Api.Consents;
 using Imail.Api.GraphQL;
-using Imail.Api.Users;
-using Imail.Domain.Common;
 using Imail.Domain.Consents;
 using Imail.Domain.Navigation;
-using Microsoft.EntityFrameworkCore;
 
 namespace Imail.Api.Navigation;
 

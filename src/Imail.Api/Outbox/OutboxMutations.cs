@@ -1,8 +1,6 @@
-using GraphQL;
 using GraphQL.Types;
 using Imail.Api.Auth;
 using Imail.Api.GraphQL;
-using Imail.Api.Users;
 using Imail.Domain.Common;
 using Imail.Domain.Outbox;
 using Microsoft.EntityFrameworkCore;

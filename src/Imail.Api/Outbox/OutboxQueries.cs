@@ -2,9 +2,7 @@ using GraphQL;
 using GraphQL.Types;
 using Imail.Api.Auth;
 using Imail.Api.GraphQL;
-using Imail.Api.Users;
 using Imail.Domain.Outbox;
-using Imail.Domain.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace Imail.Api.Outbox;

@@ -1,12 +1,8 @@
 using GraphQL.Types;
 using Imail.Api.Auth;
 using Imail.Api.DataCategories;
-using Imail.Api.GraphQL;
-using Microsoft.EntityFrameworkCore.Metadata;
-using Imail.Domain.DataCategories;
 using Imail.Domain.Persistence;
 using Imail.Domain.Users;
-using Microsoft.EntityFrameworkCore;
 
 namespace Imail.Api.Users;
 

@@ -1,11 +1,8 @@
-using GraphQL;
 using GraphQL.Types;
 using Imail.Api.Auth;
 using Imail.Api.Consents;
 using Imail.Api.GraphQL;
-using Imail.Domain.Common;
 using Imail.Domain.Consents;
-using Imail.Domain.Outbox;
 using Imail.Domain.Users;
 
 namespace Imail.Api.Users;

@@ -1,10 +1,7 @@
-using System.Security.Claims;
 using GraphQL;
 using GraphQL.Types;
 using Imail.Api.Auth;
 using Imail.Api.GraphQL;
-using Imail.Domain.Persistence;
-using Imail.Domain.Users;
 using Microsoft.EntityFrameworkCore;
 
 namespace Imail.Api.Users;

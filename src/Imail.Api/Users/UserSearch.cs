@@ -1,6 +1,5 @@
 using GraphQL;
 using GraphQL.Types;
-using Imail.Api.GraphQL;
 using Imail.Domain.Persistence;
 using Imail.Domain.Users;
 using Microsoft.EntityFrameworkCore;

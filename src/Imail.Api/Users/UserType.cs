@@ -2,8 +2,6 @@ using GraphQL.Types;
 using Imail.Api.Auth;
 using Imail.Api.ConnectedAccounts;
 using Imail.Api.Consents;
-using Imail.Api.DataCategories;
-using Imail.Api.GraphQL;
 using Imail.Domain.Consents;
 using Imail.Domain.Persistence;
 using Imail.Domain.Users;

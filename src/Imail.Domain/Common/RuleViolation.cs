@@ -46,7 +46,7 @@ public static class Rule
         value ?? throw new RuleViolation(code, message, null, RuleKind.NotFound);
 
     /// <summary>A value that must not clash with one that exists, or a typed conflict (<see cref="RuleKind.Conflict"/>).</summary>
-    public static void Unique(bool free, string code, string message, string? field) 
+    public static void Unique(bool free, string code, string message, string? field)
     {
         if (!free) throw new RuleViolation(code, message, field, RuleKind.Conflict);
     }

@@ -260,7 +260,9 @@ public sealed record ConsentStatus(
         if (!device.CookieHoldsAt(now))
             return status with
             {
-                State = ConsentState.RenewalRequired, Purposes = NothingInForce, CookieExpiresAt = cookieEnds,
+                State = ConsentState.RenewalRequired,
+                Purposes = NothingInForce,
+                CookieExpiresAt = cookieEnds,
                 AskAgainAt = status.AskAgainAt < device.CookieExpiresAt ? status.AskAgainAt : device.CookieExpiresAt,
             };
         return status with { CookieExpiresAt = cookieEnds, AskAgainAt = status.AskAgainAt < cookieEnds ? status.AskAgainAt : cookieEnds };

@@ -94,8 +94,15 @@ public sealed class Cookie
         var at = new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.Zero);
         object Seed(string id, string name, ConsentPurpose purpose, string description, int months) => new
         {
-            Id = Guid.Parse(id), Name = name, Purpose = purpose, Provider = "Imail Solutions (CINQ-CINQ SPRL)",
-            Description = description, LifetimeMonths = months, LifetimeDays = 0, CreatedAt = at, UpdatedAt = at,
+            Id = Guid.Parse(id),
+            Name = name,
+            Purpose = purpose,
+            Provider = "Imail Solutions (CINQ-CINQ SPRL)",
+            Description = description,
+            LifetimeMonths = months,
+            LifetimeDays = 0,
+            CreatedAt = at,
+            UpdatedAt = at,
         };
         yield return Seed("019ac8a0-0000-7000-8000-000000000001", "imail_consent", ConsentPurpose.Necessary,
             "Retient l'identifiant de visiteur et les choix faits dans le bandeau ; expire 13 mois après son premier dépôt, sans prolongation.", 13);

@@ -96,9 +96,16 @@ public sealed partial class DataCategory
 
     internal static DataCategory Seed(string code, DataCategoryDetails d) => new()
     {
-        Code = code, Name = d.Name, Description = d.Description, Purpose = d.Purpose, LegalBasis = d.LegalBasis,
-        Kind = d.Kind, RetentionMonths = d.RetentionMonths, RetentionDays = d.RetentionDays,
-        RetentionStartsFrom = d.RetentionStartsFrom, IsSystem = true,
+        Code = code,
+        Name = d.Name,
+        Description = d.Description,
+        Purpose = d.Purpose,
+        LegalBasis = d.LegalBasis,
+        Kind = d.Kind,
+        RetentionMonths = d.RetentionMonths,
+        RetentionDays = d.RetentionDays,
+        RetentionStartsFrom = d.RetentionStartsFrom,
+        IsSystem = true,
         UpdatedAt = new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero),
     };
 }

@@ -34,8 +34,13 @@ public sealed class NavigationEvent
         }
         return new NavigationEvent
         {
-            Id = Ids.New(clock), VisitorId = visitorId, UserId = userId, Kind = kind, Name = name,
-            FrontEnd = frontEnd, OccurredAt = clock.GetUtcNow(),
+            Id = Ids.New(clock),
+            VisitorId = visitorId,
+            UserId = userId,
+            Kind = kind,
+            Name = name,
+            FrontEnd = frontEnd,
+            OccurredAt = clock.GetUtcNow(),
         };
     }
 }

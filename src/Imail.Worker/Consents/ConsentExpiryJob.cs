@@ -4,7 +4,6 @@ using Imail.Domain.Outbox;
 using Imail.Domain.Persistence;
 using Imail.Worker.Schedules;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Quartz;
 

@@ -1,8 +1,6 @@
-using Imail.Worker.Relay;
 using Imail.Domain.Common;
-using Microsoft.Extensions.DependencyInjection;
+using Imail.Worker.Relay;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 
 namespace Imail.Worker.Email;
 

@@ -1,9 +1,9 @@
-using Imail.Domain.Common;
 using System.Reflection;
 using System.Text.Encodings.Web;
 using System.Text.RegularExpressions;
 using System.Text.Unicode;
 using Fluid;
+using Imail.Domain.Common;
 using Imail.Domain.Outbox;
 using Imail.Domain.Users;
 using Microsoft.Extensions.Options;
@@ -80,9 +80,9 @@ public sealed partial class EmailRenderer
             templates[(template, locale)] = Sections(parser, resource, Read(assembly, resource), template == Layout ? ["text", "html"] : ["subject", "text", "html"]);
         }
         foreach (var template in EmailTemplates.All.Append(Layout))
-        foreach (var locale in Enum.GetValues<Locale>())
-            if (!templates.ContainsKey((template, locale)))
-                throw new InvalidOperationException($"The e-mail template {template}.{locale.ToString().ToLowerInvariant()}.liquid is missing.");
+            foreach (var locale in Enum.GetValues<Locale>())
+                if (!templates.ContainsKey((template, locale)))
+                    throw new InvalidOperationException($"The e-mail template {template}.{locale.ToString().ToLowerInvariant()}.liquid is missing.");
         return templates;
     }
 

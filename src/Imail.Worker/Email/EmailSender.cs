@@ -1,6 +1,5 @@
 using Imail.Domain.Outbox;
 using Imail.Worker.Relay;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Imail.Worker.Email;

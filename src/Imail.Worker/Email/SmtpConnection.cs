@@ -1,8 +1,8 @@
 using System.Net.Sockets;
+using Imail.Worker.Relay;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
-using Imail.Worker.Relay;
 
 namespace Imail.Worker.Email;
 

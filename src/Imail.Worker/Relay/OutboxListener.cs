@@ -1,6 +1,4 @@
 using Imail.Domain.Outbox;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Imail.Worker.Relay;

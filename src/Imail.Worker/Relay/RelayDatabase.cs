@@ -1,5 +1,4 @@
 using Imail.Domain.Persistence;
-using Microsoft.Extensions.Configuration;
 using Npgsql;
 
 namespace Imail.Worker.Relay;

@@ -1,5 +1,4 @@
 using Imail.Domain.DataCategories;
-using Microsoft.Extensions.Logging;
 
 namespace Imail.Worker.Schedules;
 

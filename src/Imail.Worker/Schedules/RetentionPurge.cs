@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using Imail.Domain.DataCategories;
 using Imail.Domain.Persistence;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Imail.Worker.Schedules;

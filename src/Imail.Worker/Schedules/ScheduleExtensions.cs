@@ -1,10 +1,7 @@
 using Imail.Domain.Consents;
 using Imail.Domain.Persistence;
 using Imail.Worker.Purge;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Quartz;

@@ -2,9 +2,6 @@ using Imail.Domain.Persistence;
 using Imail.Worker.Consents;
 using Imail.Worker.Purge;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Imail.Worker.Schedules;

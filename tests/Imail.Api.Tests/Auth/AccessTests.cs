@@ -1,6 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
 using Imail.Api.Auth;
 using Imail.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Imail.Api.Tests.Auth;
 

@@ -4,7 +4,6 @@ using Imail.Domain.ConnectedAccounts;
 using Imail.Domain.Persistence;
 using Imail.Testing;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Imail.Domain.Consents;
 using Imail.Testing;
 using Imail.Worker.Consents;
 using Microsoft.EntityFrameworkCore;

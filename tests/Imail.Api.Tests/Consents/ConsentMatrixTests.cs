@@ -18,9 +18,9 @@ public class ConsentMatrixTests(ImailApiFactory api) : IClassFixture<ImailApiFac
     {
         var cells = new TheoryData<string, string, string>();
         foreach (var caller in new[] { "anonymous", "signed-in" })
-        foreach (var device in new[] { "none", "unknown", "nobody's", "caller's", "another account's" })
-        foreach (var operation in new[] { "consentStatus", "decideConsent", "withdrawConsent", "attachVisitor", "recordNavigation" })
-            cells.Add(caller, device, operation);
+            foreach (var device in new[] { "none", "unknown", "nobody's", "caller's", "another account's" })
+                foreach (var operation in new[] { "consentStatus", "decideConsent", "withdrawConsent", "attachVisitor", "recordNavigation" })
+                    cells.Add(caller, device, operation);
         return cells;
     }
 
@@ -40,105 +40,105 @@ public class ConsentMatrixTests(ImailApiFactory api) : IClassFixture<ImailApiFac
         switch (operation)
         {
             case "consentStatus":
-            {
-                var status = await api.StatusAsync(world.Visitor, world.Token);
-                // Signed in: always the account's own answer (refused). Anonymous: the device's anonymous visitor's (granted), or nothing.
-                var expected = signedIn ? ("VALID", false) : realDevice ? ("VALID", true) : ("NEVER_ASKED", false);
-                Assert.Equal(expected, ((string)status["state"]!, Statistics(status)));
-                break;
-            }
+                {
+                    var status = await api.StatusAsync(world.Visitor, world.Token);
+                    // Signed in: always the account's own answer (refused). Anonymous: the device's anonymous visitor's (granted), or nothing.
+                    var expected = signedIn ? ("VALID", false) : realDevice ? ("VALID", true) : ("NEVER_ASKED", false);
+                    Assert.Equal(expected, ((string)status["state"]!, Statistics(status)));
+                    break;
+                }
             case "decideConsent":
-            {
-                var payload = await api.TryDecideAsync(Input(world.Visitor, statistics: signedIn, personalisation: false), world.Token);
-                if (device == "unknown")
                 {
-                    Assert.Equal("UNKNOWN_VISITOR_ID", Code(payload));
+                    var payload = await api.TryDecideAsync(Input(world.Visitor, statistics: signedIn, personalisation: false), world.Token);
+                    if (device == "unknown")
+                    {
+                        Assert.Equal("UNKNOWN_VISITOR_ID", Code(payload));
+                        break;
+                    }
+                    Assert.Empty(payload["errors"]!.AsArray());
+                    Assert.NotNull(payload["record"]);
+                    if (signedIn)
+                    {
+                        Assert.True(await AccountGrantsStatisticsAsync(world.Me)); // the caller's own account changed…
+                        Assert.Equal(world.Visitor, (string?)payload["visitorId"]);
+                    }
+                    else
+                    {
+                        Assert.False(await AccountGrantsStatisticsAsync(world.Me)); // …an anonymous caller never touches an account
+                        Assert.False(Statistics(await api.StatusAsync((string)payload["visitorId"]!)));
+                        if (device == "none") Assert.NotNull(payload["visitorId"]); // a new device
+                        else Assert.Equal(world.Visitor, (string?)payload["visitorId"]);
+                    }
+                    Assert.True(await AccountGrantsStatisticsAsync(world.Owner)); // another account never moves
+                    if (device == "another account's") Assert.Equal(world.Owner, await OwnerAsync(world.Visitor!));
+                    if (signedIn && device is "nobody's" or "caller's") Assert.Equal(world.Me, await OwnerAsync(world.Visitor!));
                     break;
                 }
-                Assert.Empty(payload["errors"]!.AsArray());
-                Assert.NotNull(payload["record"]);
-                if (signedIn)
-                {
-                    Assert.True(await AccountGrantsStatisticsAsync(world.Me)); // the caller's own account changed…
-                    Assert.Equal(world.Visitor, (string?)payload["visitorId"]);
-                }
-                else
-                {
-                    Assert.False(await AccountGrantsStatisticsAsync(world.Me)); // …an anonymous caller never touches an account
-                    Assert.False(Statistics(await api.StatusAsync((string)payload["visitorId"]!)));
-                    if (device == "none") Assert.NotNull(payload["visitorId"]); // a new device
-                    else Assert.Equal(world.Visitor, (string?)payload["visitorId"]);
-                }
-                Assert.True(await AccountGrantsStatisticsAsync(world.Owner)); // another account never moves
-                if (device == "another account's") Assert.Equal(world.Owner, await OwnerAsync(world.Visitor!));
-                if (signedIn && device is "nobody's" or "caller's") Assert.Equal(world.Me, await OwnerAsync(world.Visitor!));
-                break;
-            }
             case "withdrawConsent":
-            {
-                var payload = await api.WithdrawAsync(world.Visitor, world.Token);
-                if (!signedIn && device == "none")
                 {
-                    Assert.Equal("VISITOR_REQUIRED", Code(payload));
+                    var payload = await api.WithdrawAsync(world.Visitor, world.Token);
+                    if (!signedIn && device == "none")
+                    {
+                        Assert.Equal("VISITOR_REQUIRED", Code(payload));
+                        break;
+                    }
+                    Assert.Empty(payload["errors"]!.AsArray());
+                    // Nothing withdrawn is effective for the caller, nor for the device's anonymous visitor.
+                    Assert.False(Statistics(await api.StatusAsync(world.Visitor, world.Token)));
+                    if (realDevice) Assert.False(Statistics(await api.StatusAsync(world.Visitor)));
+                    if (!signedIn && device == "unknown") Assert.Null(payload["record"]);
+                    Assert.True(await AccountGrantsStatisticsAsync(world.Owner));
                     break;
                 }
-                Assert.Empty(payload["errors"]!.AsArray());
-                // Nothing withdrawn is effective for the caller, nor for the device's anonymous visitor.
-                Assert.False(Statistics(await api.StatusAsync(world.Visitor, world.Token)));
-                if (realDevice) Assert.False(Statistics(await api.StatusAsync(world.Visitor)));
-                if (!signedIn && device == "unknown") Assert.Null(payload["record"]);
-                Assert.True(await AccountGrantsStatisticsAsync(world.Owner));
-                break;
-            }
             case "attachVisitor":
-            {
-                if (!signedIn)
                 {
-                    var refused = await api.GraphQLAsync(Attach, new { input = new { visitorId = world.Visitor ?? Guid.NewGuid().ToString() } });
-                    Assert.Equal("AUTH_NOT_AUTHENTICATED", refused.ErrorCodes.Single());
+                    if (!signedIn)
+                    {
+                        var refused = await api.GraphQLAsync(Attach, new { input = new { visitorId = world.Visitor ?? Guid.NewGuid().ToString() } });
+                        Assert.Equal("AUTH_NOT_AUTHENTICATED", refused.ErrorCodes.Single());
+                        break;
+                    }
+                    if (device == "none")
+                    {
+                        var missing = await api.GraphQLAsync(Attach, new { input = new { visitorId = (string?)null } }, world.Token);
+                        Assert.NotEmpty(missing.ErrorCodes); // visitorId is required by the schema
+                        Assert.DoesNotContain(missing.ErrorCodes, c => c is "INTERNAL_SERVER_ERROR" or "POSTGRES");
+                        break;
+                    }
+                    var payload = await api.AttachAsync(world.Visitor, world.Token!);
+                    switch (device)
+                    {
+                        case "unknown": Assert.Equal("UNKNOWN_VISITOR_ID", Code(payload)); break;
+                        case "another account's":
+                            Assert.Equal("VISITOR_OF_ANOTHER_ACCOUNT", Code(payload));
+                            Assert.Equal(world.Owner, await OwnerAsync(world.Visitor!));
+                            Assert.False(await AccountGrantsStatisticsAsync(world.Me));
+                            break;
+                        default:
+                            // The device's anonymous consent, deposited after the account's, joins it and stays.
+                            Assert.Empty(payload["errors"]!.AsArray());
+                            Assert.Equal(world.Me, await OwnerAsync(world.Visitor!));
+                            Assert.True(await AccountGrantsStatisticsAsync(world.Me));
+                            Assert.Equal("NEVER_ASKED", (string?)(await api.StatusAsync(world.Visitor))["state"]);
+                            break;
+                    }
                     break;
                 }
-                if (device == "none")
-                {
-                    var missing = await api.GraphQLAsync(Attach, new { input = new { visitorId = (string?)null } }, world.Token);
-                    Assert.NotEmpty(missing.ErrorCodes); // visitorId is required by the schema
-                    Assert.DoesNotContain(missing.ErrorCodes, c => c is "INTERNAL_SERVER_ERROR" or "POSTGRES");
-                    break;
-                }
-                var payload = await api.AttachAsync(world.Visitor, world.Token!);
-                switch (device)
-                {
-                    case "unknown": Assert.Equal("UNKNOWN_VISITOR_ID", Code(payload)); break;
-                    case "another account's":
-                        Assert.Equal("VISITOR_OF_ANOTHER_ACCOUNT", Code(payload));
-                        Assert.Equal(world.Owner, await OwnerAsync(world.Visitor!));
-                        Assert.False(await AccountGrantsStatisticsAsync(world.Me));
-                        break;
-                    default:
-                        // The device's anonymous consent, deposited after the account's, joins it and stays.
-                        Assert.Empty(payload["errors"]!.AsArray());
-                        Assert.Equal(world.Me, await OwnerAsync(world.Visitor!));
-                        Assert.True(await AccountGrantsStatisticsAsync(world.Me));
-                        Assert.Equal("NEVER_ASKED", (string?)(await api.StatusAsync(world.Visitor))["state"]);
-                        break;
-                }
-                break;
-            }
             case "recordNavigation":
-            {
-                var payload = await api.TryRecordNavigationAsync(world.Visitor, world.Token);
-                if (!signedIn && device == "none")
                 {
-                    Assert.Equal("VISITOR_REQUIRED", Code(payload));
+                    var payload = await api.TryRecordNavigationAsync(world.Visitor, world.Token);
+                    if (!signedIn && device == "none")
+                    {
+                        Assert.Equal("VISITOR_REQUIRED", Code(payload));
+                        break;
+                    }
+                    var stored = !signedIn && realDevice; // exactly when consentStatus said STATISTICS is effective
+                    Assert.Equal((stored ? 1 : 0, stored), ((int)payload["recorded"]!, (bool)payload["consented"]!));
+                    Assert.Equal(Statistics(await api.StatusAsync(world.Visitor, world.Token)), (bool)payload["consented"]!);
+                    if (stored)
+                        Assert.True(await api.ExecuteDbAsync(db => db.NavigationEvents.AnyAsync(e => e.VisitorId == Guid.Parse(world.Visitor!) && e.UserId == null)));
                     break;
                 }
-                var stored = !signedIn && realDevice; // exactly when consentStatus said STATISTICS is effective
-                Assert.Equal((stored ? 1 : 0, stored), ((int)payload["recorded"]!, (bool)payload["consented"]!));
-                Assert.Equal(Statistics(await api.StatusAsync(world.Visitor, world.Token)), (bool)payload["consented"]!);
-                if (stored)
-                    Assert.True(await api.ExecuteDbAsync(db => db.NavigationEvents.AnyAsync(e => e.VisitorId == Guid.Parse(world.Visitor!) && e.UserId == null)));
-                break;
-            }
         }
     }
 

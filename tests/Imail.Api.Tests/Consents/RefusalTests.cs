@@ -1,4 +1,3 @@
-using Imail.Domain.Consents;
 using Imail.Testing;
 using static Imail.Api.Tests.Consents.ConsentApi;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using Imail.Api.Tests.Transport;
 using Imail.Api.GraphQL.Http;
+using Imail.Api.Tests.Transport;
 using Imail.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,5 @@
-using Imail.Domain.Consents;
-using Imail.Domain.Navigation;
 using Imail.Api.Tests.Consents;
+using Imail.Domain.Navigation;
 using Imail.Testing;
 using Microsoft.EntityFrameworkCore;
 

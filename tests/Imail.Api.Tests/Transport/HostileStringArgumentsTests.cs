@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using GraphQL.Types;
 using Imail.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,23 +38,26 @@ public sealed class HostileStringArgumentsTests(ImailApiFactory api) : IClassFix
         var user = await api.CreateUserAsync($"{Guid.NewGuid():N}@example.org");
         var callers = new Dictionary<string, string?>
         {
-            ["anonymous"] = null, ["user"] = api.UserToken(user.Id), ["partner"] = api.Token("partner", "partner-test"), ["staff"] = api.StaffToken(),
+            ["anonymous"] = null,
+            ["user"] = api.UserToken(user.Id),
+            ["partner"] = api.Token("partner", "partner-test"),
+            ["staff"] = api.StaffToken(),
         };
         var failures = new List<string>();
 
         foreach (var target in targets)
-        foreach (var (valueName, value) in Hostile)
-        foreach (var (role, token) in callers)
-        {
-            var (query, variables) = Request(schema, target, value);
-            var response = await api.GraphQLAsync(query, variables, token);
-            var problem = response.Status >= 500 ? $"HTTP {response.Status}"
-                : (response.Errors ?? []).FirstOrDefault(e => e?["extensions"]?["details"]?.ToString().Contains("UnhandledError") == true
-                                                           || UnhandledCodes.Contains((string?)e?["extensions"]?["code"])) is { } error
-                    ? $"unhandled: {error["extensions"]?["code"]} {Cut(error["message"]?.ToString())}"
-                : response.Errors is null && response.Data is null ? "no data, no errors" : null;
-            if (problem is not null) failures.Add($"{target} with {valueName} as {role}: {problem}");
-        }
+            foreach (var (valueName, value) in Hostile)
+                foreach (var (role, token) in callers)
+                {
+                    var (query, variables) = Request(schema, target, value);
+                    var response = await api.GraphQLAsync(query, variables, token);
+                    var problem = response.Status >= 500 ? $"HTTP {response.Status}"
+                        : (response.Errors ?? []).FirstOrDefault(e => e?["extensions"]?["details"]?.ToString().Contains("UnhandledError") == true
+                                                                   || UnhandledCodes.Contains((string?)e?["extensions"]?["code"])) is { } error
+                            ? $"unhandled: {error["extensions"]?["code"]} {Cut(error["message"]?.ToString())}"
+                        : response.Errors is null && response.Data is null ? "no data, no errors" : null;
+                    if (problem is not null) failures.Add($"{target} with {valueName} as {role}: {problem}");
+                }
 
         Assert.True(failures.Count == 0, $"{failures.Count} answers were not typed:\n" + string.Join("\n", failures.Take(40)));
     }
@@ -104,10 +106,10 @@ public sealed class HostileStringArgumentsTests(ImailApiFactory api) : IClassFix
     private static IEnumerable<Target> Targets(ISchema schema)
     {
         foreach (var (operation, root) in new[] { ("query", (IComplexGraphType?)schema.Query), ("mutation", schema.Mutation) })
-        foreach (var field in root?.Fields ?? [])
-        foreach (var argument in field.Arguments ?? [])
-        foreach (var path in StringPaths(argument.ResolvedType!, [], 0))
-            yield return new Target(operation, field.Name, argument.Name, path, argument.ResolvedType!);
+            foreach (var field in root?.Fields ?? [])
+                foreach (var argument in field.Arguments ?? [])
+                    foreach (var path in StringPaths(argument.ResolvedType!, [], 0))
+                        yield return new Target(operation, field.Name, argument.Name, path, argument.ResolvedType!);
     }
 
     private static IEnumerable<string[]> StringPaths(IGraphType type, string[] path, int depth)
@@ -116,8 +118,8 @@ public sealed class HostileStringArgumentsTests(ImailApiFactory api) : IClassFix
         if (named is StringGraphType or IdGraphType) yield return path;
         else if (named is IInputObjectGraphType input && depth < 5)
             foreach (var field in input.Fields)
-            foreach (var inner in StringPaths(field.ResolvedType!, [.. path, field.Name], depth + 1))
-                yield return inner;
+                foreach (var inner in StringPaths(field.ResolvedType!, [.. path, field.Name], depth + 1))
+                    yield return inner;
     }
 
     private static IGraphType Unwrap(IGraphType type) => type switch

@@ -1,6 +1,5 @@
-using Imail.Api.GraphQL.Conventions;
 using GraphQL.Types;
-using Imail.Api.GraphQL;
+using Imail.Api.GraphQL.Conventions;
 using Imail.Api.GraphQL.Http;
 using Imail.Testing;
 using Microsoft.EntityFrameworkCore;

@@ -1,6 +1,5 @@
 using Imail.Domain.Common;
 using Imail.Domain.Users;
-using Xunit;
 
 namespace Imail.Domain.Tests.Common;
 

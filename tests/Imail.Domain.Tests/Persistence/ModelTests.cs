@@ -1,4 +1,3 @@
-using System.Reflection;
 using Imail.Domain.DataCategories;
 using Imail.Domain.Persistence;
 

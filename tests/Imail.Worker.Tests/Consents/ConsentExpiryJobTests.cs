@@ -1,5 +1,5 @@
-using Imail.Domain.Common;
 using System.Text.Json;
+using Imail.Domain.Common;
 using Imail.Domain.Consents;
 using Imail.Domain.Outbox;
 using Imail.Domain.Persistence;

@@ -26,8 +26,8 @@ public partial class EmailSnapshotTests
     {
         var data = new TheoryData<string, Locale>();
         foreach (var template in EmailTemplates.All)
-        foreach (var locale in Enum.GetValues<Locale>())
-            data.Add(template, locale);
+            foreach (var locale in Enum.GetValues<Locale>())
+                data.Add(template, locale);
         return data;
     }
 

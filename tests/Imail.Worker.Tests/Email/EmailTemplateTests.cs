@@ -20,8 +20,8 @@ public class EmailTemplateTests
     {
         var data = new TheoryData<string, Locale>();
         foreach (var template in EmailTemplates.All)
-        foreach (var locale in Enum.GetValues<Locale>())
-            data.Add(template, locale);
+            foreach (var locale in Enum.GetValues<Locale>())
+                data.Add(template, locale);
         return data;
     }
 

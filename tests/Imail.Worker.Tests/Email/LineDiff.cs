@@ -15,8 +15,8 @@ internal static class LineDiff
         // Longest common subsequence of the lines after (i, j): snapshots are a few dozen lines.
         var common = new int[a.Length + 1, b.Length + 1];
         for (var i = a.Length - 1; i >= 0; i--)
-        for (var j = b.Length - 1; j >= 0; j--)
-            common[i, j] = a[i] == b[j] ? common[i + 1, j + 1] + 1 : Math.Max(common[i + 1, j], common[i, j + 1]);
+            for (var j = b.Length - 1; j >= 0; j--)
+                common[i, j] = a[i] == b[j] ? common[i + 1, j + 1] + 1 : Math.Max(common[i + 1, j], common[i, j + 1]);
 
         var edits = new List<(char Op, int Line, string Text)>();
         var (x, y) = (0, 0);

@@ -1,5 +1,3 @@
-using Imail.Worker;
-
 namespace Imail.Worker.Tests.Hosting;
 
 public class WorkerHostTests

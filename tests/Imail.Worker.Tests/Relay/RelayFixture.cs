@@ -39,8 +39,8 @@ public class RelayFixture : ImailApiFactory
     {
         var merged = new Dictionary<string, string?>();
         foreach (var settings in all)
-        foreach (var (key, value) in settings)
-            merged[key] = value;
+            foreach (var (key, value) in settings)
+                merged[key] = value;
         return merged;
     }
 }

@@ -1,6 +1,5 @@
 using System.Text;
 using GraphQL;
-using GraphQL.Builders;
 using GraphQL.Types;
 using GraphQL.Types.Relay;
 using GraphQL.Types.Relay.DataObjects;

@@ -26,8 +26,16 @@ public static class Mutations
 {
     private const int RaceAttempts = 3;
 
+    /// <param name="root">The <c>Mutation</c> type.</param>
+    /// <param name="name">The field's name, e.g. <c>declareCookie</c>.</param>
+    /// <param name="payload">What it answers; one instance may serve several mutations.</param>
+    /// <param name="description">What it does, for the schema (the error list is appended).</param>
     /// <param name="errors">The codes the payload's <c>errors</c> can carry, each optionally followed by a note in brackets (<c>"TOO_MANY_EVENTS (over 50)"</c>); listed at the end of the description.</param>
-    public static FieldBuilder<object, object> Mutation<TInputGraph, TInput, T>(this ObjectGraphType root, string name, PayloadGraph<T> payload,
+    /// <param name="resolve">The mutation's own work: returns the result, or throws a domain rule.</param>
+    /// <param name="onUniqueViolation">The conflict a unique index refusing the write means, if any.</param>
+    /// <param name="retryRaces">Run again on fresh data after losing a race (concurrency token, unique index, serialization), up to three times.</param>
+    /// <param name="inputDescription">The <c>input</c> argument's description, if any.</param>
+    public static FieldBuilder<object?, object> Mutation<TInputGraph, TInput, T>(this ObjectGraphType root, string name, PayloadGraph<T> payload,
         string description, string[] errors, Func<MutationContext<TInput>, Task<T>> resolve,
         Conflict? onUniqueViolation = null, bool retryRaces = false, string? inputDescription = null)
         where TInputGraph : IInputObjectGraphType
@@ -123,6 +131,8 @@ public sealed class MutationContext<TInput>(IResolveFieldContext field, TInput i
 /// </summary>
 public sealed class PayloadGraph<T> : ObjectGraphType<Payload<T>>
 {
+    /// <param name="name">The type's name, e.g. <c>DeclareCookiePayload</c>.</param>
+    /// <param name="description">The type's description.</param>
     /// <param name="results">Declares the result fields (<see cref="Result{TGraph}(string,string,Func{T,object?})"/>); they come before <c>errors</c>.</param>
     /// <param name="errorsDescription">What an empty <c>errors</c> means, when "the mutation did nothing" would mislead.</param>
     public PayloadGraph(string name, string description, Action<PayloadGraph<T>> results, string errorsDescription = "Why the mutation did nothing; empty on success.")

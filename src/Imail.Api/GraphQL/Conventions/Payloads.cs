@@ -1,6 +1,5 @@
-using GraphQL.Types;
-using Imail.Api.Hosting;
 using Imail.Api.GraphQL.Http;
+using Imail.Api.Hosting;
 using Imail.Domain.Common;
 
 namespace Imail.Api.GraphQL.Conventions;

@@ -1,6 +1,5 @@
 using GraphQL;
 using GraphQL.DI;
-using GraphQL.Execution;
 using Microsoft.Extensions.Options;
 
 namespace Imail.Api.GraphQL.Http;

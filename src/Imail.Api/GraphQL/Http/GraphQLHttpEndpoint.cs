@@ -4,7 +4,6 @@ using GraphQL.Transport;
 using GraphQL.Types;
 using GraphQL.Validation;
 using Imail.Api.Hosting;
-using Imail.Api.GraphQL;
 using Imail.Domain.Common;
 using Microsoft.Extensions.Options;
 
