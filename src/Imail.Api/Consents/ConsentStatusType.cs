@@ -48,20 +48,6 @@ public sealed class PurposeConsentType : ObjectGraphType<PurposeStatus>
     }
 }
 
-public sealed class ConsentStateType : EnumerationGraphType<ConsentState>
-{
-    public ConsentStateType()
-    {
-        Name = "ConsentState";
-        Description = "What the front-end must do with the banner.";
-    }
-}
+public sealed class ConsentStateType() : EnumType<ConsentState>("ConsentState", "What the front-end must do with the banner.");
 
-public sealed class ConsentActionType : EnumerationGraphType<ConsentAction>
-{
-    public ConsentActionType()
-    {
-        Name = "ConsentAction";
-        Description = "What a consent record proves: a decision or a withdrawal.";
-    }
-}
+public sealed class ConsentActionType() : EnumType<ConsentAction>("ConsentAction", "What a consent record proves: a decision or a withdrawal.");

@@ -38,20 +38,6 @@ public sealed class RetentionPeriodType : ObjectGraphType<RetentionPeriod>
     }
 }
 
-public sealed class LegalBasisType : EnumerationGraphType<LegalBasis>
-{
-    public LegalBasisType()
-    {
-        Name = "LegalBasis";
-        Description = "GDPR art. 6(1) lawful basis.";
-    }
-}
+public sealed class LegalBasisType() : EnumType<LegalBasis>("LegalBasis", "GDPR art. 6(1) lawful basis.");
 
-public sealed class DataKindType : EnumerationGraphType<DataKind>
-{
-    public DataKindType()
-    {
-        Name = "DataKind";
-        Description = "Personal data identifies a person; technical data serves the running of the service.";
-    }
-}
+public sealed class DataKindType() : EnumType<DataKind>("DataKind", "Personal data identifies a person; technical data serves the running of the service.");

@@ -31,16 +31,9 @@ public sealed class NavigationMutations(ConsentRules rules, ReceiptSigner signer
             .AllowAnyone();
 }
 
-public sealed class NavigationKindType : EnumerationGraphType<NavigationKind>
-{
-    public NavigationKindType()
-    {
-        Name = "NavigationKind";
-        Description = "What a navigation event is.";
-        Values["PAGE_VIEW"]!.Description = "A page was shown; `name` is its path, stored without query string or fragment.";
-        Values["OPERATION"]!.Description = "An operation was performed; `name` says which (e.g. `search`, `compose`).";
-    }
-}
+public sealed class NavigationKindType() : EnumType<NavigationKind>("NavigationKind", "What a navigation event is.",
+    ("PAGE_VIEW", "A page was shown; `name` is its path, stored without query string or fragment."),
+    ("OPERATION", "An operation was performed; `name` says which (e.g. `search`, `compose`)."));
 
 public sealed class NavigationEventInputType : InputObjectGraphType<NavigationEventInput>
 {

@@ -25,13 +25,6 @@ public sealed class OutboxMessageType : ObjectGraphType<OutboxMessage>
     }
 }
 
-public sealed class OutboxStateType : EnumerationGraphType<OutboxState>
-{
-    public OutboxStateType()
-    {
-        Name = "OutboxState";
-        Description = "Where an outbox message stands.";
-    }
-}
+public sealed class OutboxStateType() : EnumType<OutboxState>("OutboxState", "Where an outbox message stands.");
 
 public sealed class OutboxMessageConnectionType() : ConnectionType<OutboxMessageType, OutboxMessage>("OutboxMessage");

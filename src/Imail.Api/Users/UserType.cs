@@ -34,20 +34,6 @@ public sealed class UserType : ObjectGraphType<User>
     }
 }
 
-public sealed class LocaleType : EnumerationGraphType<Locale>
-{
-    public LocaleType()
-    {
-        Name = "Locale";
-        Description = "A language Imail writes in: French (the policy's language, default), Dutch or English.";
-    }
-}
+public sealed class LocaleType() : EnumType<Locale>("Locale", "A language Imail writes in: French (the policy's language, default), Dutch or English.");
 
-public sealed class UserStatusType : EnumerationGraphType<UserStatus>
-{
-    public UserStatusType()
-    {
-        Name = "UserStatus";
-        Description = "Where an account stands.";
-    }
-}
+public sealed class UserStatusType() : EnumType<UserStatus>("UserStatus", "Where an account stands.");

@@ -37,43 +37,24 @@ public sealed class UserErrorInterface : InterfaceGraphType<UserError>
     }
 }
 
-public sealed class InputErrorType : ObjectGraphType<InputError>
+/// <summary>A typed error of a payload in one line: its code and message, and the input field at fault when it has one.</summary>
+public abstract class UserErrorType<TError> : ObjectGraphType<TError> where TError : UserError
 {
-    public InputErrorType()
+    protected UserErrorType(string name, string description, Func<TError, string?>? field = null)
     {
-        Name = "InputError";
-        Description = "The input breaks a rule; `field` names the input field at fault.";
+        Name = name;
+        Description = description;
         Field(e => e.Code).Description("Stable, machine-readable code.");
         Field(e => e.Message).Description("Human-readable explanation.");
-        Field(e => e.Field, nullable: true).Description("The input field at fault, as named in the schema.");
+        if (field is not null)
+            Field<StringGraphType>("field").Description("The input field at fault, as named in the schema.").Resolve(ctx => field(ctx.Source));
         Interface<UserErrorInterface>();
         this.AllowAnyone();
     }
 }
 
-public sealed class ConflictErrorType : ObjectGraphType<ConflictError>
-{
-    public ConflictErrorType()
-    {
-        Name = "ConflictError";
-        Description = "The input clashes with existing data (e.g. an e-mail address already in use).";
-        Field(e => e.Code).Description("Stable, machine-readable code.");
-        Field(e => e.Message).Description("Human-readable explanation.");
-        Field(e => e.Field, nullable: true).Description("The input field at fault, as named in the schema.");
-        Interface<UserErrorInterface>();
-        this.AllowAnyone();
-    }
-}
+public sealed class InputErrorType() : UserErrorType<InputError>("InputError", "The input breaks a rule; `field` names the input field at fault.", e => e.Field);
 
-public sealed class NotFoundErrorType : ObjectGraphType<NotFoundError>
-{
-    public NotFoundErrorType()
-    {
-        Name = "NotFoundError";
-        Description = "What the mutation acts on does not exist.";
-        Field(e => e.Code).Description("Stable, machine-readable code.");
-        Field(e => e.Message).Description("Human-readable explanation.");
-        Interface<UserErrorInterface>();
-        this.AllowAnyone();
-    }
-}
+public sealed class ConflictErrorType() : UserErrorType<ConflictError>("ConflictError", "The input clashes with existing data (e.g. an e-mail address already in use).", e => e.Field);
+
+public sealed class NotFoundErrorType() : UserErrorType<NotFoundError>("NotFoundError", "What the mutation acts on does not exist.");
