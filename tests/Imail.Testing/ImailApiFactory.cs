@@ -19,7 +19,7 @@ namespace Imail.Testing;
 /// its own and a clock the test moves. Use as a class fixture. <c>UseKestrel</c> before
 /// first use puts it on a real loopback port (browser, WebSocket and process tests).
 /// </summary>
-public class ImailApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+public class ImailApiFactory : WebApplicationFactory<Program>, IAsyncLifetime, IDatabaseFixture
 {
     /// <summary>The key tests sign tokens with (base64 of 32 bytes); never used outside tests.</summary>
     public const string TestSigningKey = "dGVzdC1zaWduaW5nLWtleS1mb3ItaW1haWwtdGVzdHMhIQ==";
@@ -82,21 +82,14 @@ public class ImailApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public async Task<User> CreateUserAsync(string email, string displayName = "Test User", string locale = "fr")
     {
         var user = User.SignUp(email, displayName, locale, Clock);
-        await ExecuteDbAsync(async db =>
-        {
-            db.Users.Add(user);
-            await db.SaveChangesAsync();
-        });
+        await this.InsertAsync(user);
         return user;
     }
 
-    public async Task<T> ExecuteDbAsync<T>(Func<ImailDbContext, Task<T>> work)
-    {
-        await using var db = new ImailDbContext(DatabaseSetup.Options(ConnectionString));
-        return await work(db);
-    }
+    // The shared dialect (DatabaseFixtures), as instance methods so tests read api.ExecuteDbAsync(…).
+    public Task<T> ExecuteDbAsync<T>(Func<ImailDbContext, Task<T>> work) => DatabaseFixtures.ExecuteDbAsync(this, work);
 
-    public Task ExecuteDbAsync(Func<ImailDbContext, Task> work) => ExecuteDbAsync(async db => { await work(db); return true; });
+    public Task ExecuteDbAsync(Func<ImailDbContext, Task> work) => DatabaseFixtures.ExecuteDbAsync(this, work);
 }
 
 public sealed record GraphQLResponse(int Status, JsonObject Body)

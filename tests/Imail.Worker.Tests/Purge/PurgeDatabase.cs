@@ -19,7 +19,7 @@ namespace Imail.Worker.Tests.Purge;
 /// A database of the test's own, a clock it moves, and the jobs built by the same
 /// <c>AddImailJobs()</c> as production over them; every statement the jobs send is logged.
 /// </summary>
-public sealed class PurgeDatabase : IAsyncLifetime
+public sealed class PurgeDatabase : IAsyncLifetime, IDatabaseFixture
 {
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 27, 3, 17, 0, TimeSpan.Zero));
     public string ConnectionString { get; private set; } = "";
