@@ -81,7 +81,7 @@ public class ImailApiFactory : WebApplicationFactory<Program>, IAsyncLifetime, I
 
     public async Task<User> CreateUserAsync(string email, string displayName = "Test User", string locale = "fr")
     {
-        var user = User.SignUp(email, displayName, locale, Clock);
+        var user = User.SignUp(email, displayName, locale, Clock.GetUtcNow());
         await this.InsertAsync(user);
         return user;
     }

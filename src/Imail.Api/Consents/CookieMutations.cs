@@ -28,7 +28,7 @@ public sealed class CookieMutations(TimeProvider clock) : IMutationFields
             async m =>
             {
                 var i = m.Input;
-                var cookie = Cookie.Declare(i.Name, i.Purpose, i.Provider, i.Description, i.LifetimeMonths, i.LifetimeDays, clock);
+                var cookie = Cookie.Declare(i.Name, i.Purpose, i.Provider, i.Description, i.LifetimeMonths, i.LifetimeDays, clock.GetUtcNow());
                 var db = await m.DbAsync();
                 await CheckNameFreeAsync(m, cookie, "name");
                 db.Cookies.Add(cookie);
@@ -45,7 +45,7 @@ public sealed class CookieMutations(TimeProvider clock) : IMutationFields
             {
                 var i = m.Input;
                 var cookie = await FindAsync(m, i.Name);
-                cookie.Update(i.NewName, i.Purpose, i.Provider, i.Description, i.LifetimeMonths, i.LifetimeDays, clock);
+                cookie.Update(i.NewName, i.Purpose, i.Provider, i.Description, i.LifetimeMonths, i.LifetimeDays, clock.GetUtcNow());
                 await CheckNameFreeAsync(m, cookie, "newName");
                 await (await m.DbAsync()).SaveChangesAsync(m.Cancellation);
                 return cookie;

@@ -32,7 +32,7 @@ public sealed class DataCategoryMutations(TimeProvider clock) : IMutationFields
             "Adds a category to the registry (staff).", ["INVALID_CODE", "INVALID_TEXT", "INVALID_RETENTION", "CODE_TAKEN"],
             async m =>
             {
-                var category = DataCategory.Create(m.Input.Code, m.Input.Category.ToDetails(), clock);
+                var category = DataCategory.Create(m.Input.Code, m.Input.Category.ToDetails(), clock.GetUtcNow());
                 var db = await m.DbAsync();
                 Rule.Unique(!await db.DataCategories.AnyAsync(c => c.Code == category.Code, m.Cancellation), "CODE_TAKEN", CodeTaken(category.Code), "code");
                 db.DataCategories.Add(category);
@@ -47,7 +47,7 @@ public sealed class DataCategoryMutations(TimeProvider clock) : IMutationFields
             async m =>
             {
                 var category = await FindAsync(m, m.Input.Code);
-                category.Update(m.Input.Category.ToDetails(), clock);
+                category.Update(m.Input.Category.ToDetails(), clock.GetUtcNow());
                 await (await m.DbAsync()).SaveChangesAsync(m.Cancellation);
                 return category;
             })

@@ -22,7 +22,7 @@ public sealed class OutboxMutations(TimeProvider clock) : IMutationFields
                 var db = await m.DbAsync();
                 var message = Rule.Found(await db.OutboxMessages.FirstOrDefaultAsync(o => o.Id == m.Input.Id, m.Cancellation),
                     "MESSAGE_NOT_FOUND", $"There is no outbox message {m.Input.Id}.");
-                message.Requeue(clock);
+                message.Requeue(clock.GetUtcNow());
                 await db.SaveChangesAsync(m.Cancellation);
                 return message;
             })

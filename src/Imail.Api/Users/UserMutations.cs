@@ -29,7 +29,7 @@ public sealed class UserMutations(ConsentRules rules, ReceiptSigner signer, Rece
             ["INVALID_EMAIL", "INVALID_DISPLAY_NAME", "UNSUPPORTED_LOCALE", "INVALID_VISITOR_ID"],
             async m =>
             {
-                var user = User.SignUp(m.Input.Email, m.Input.DisplayName, m.Input.Locale, clock);
+                var user = User.SignUp(m.Input.Email, m.Input.DisplayName, m.Input.Locale, clock.GetUtcNow());
                 var visitor = ConsentInputs.ParseVisitorId(m.Input.VisitorId);
                 var db = await m.DbAsync();
                 return NewAccount.Of(await new Accounts(db, clock).SignUpAsync(user, visitor,
@@ -47,7 +47,7 @@ public sealed class UserMutations(ConsentRules rules, ReceiptSigner signer, Rece
             async m =>
             {
                 var user = await m.CallerAsync();
-                user.UpdateProfile(m.Input.DisplayName, m.Input.Locale, clock);
+                user.UpdateProfile(m.Input.DisplayName, m.Input.Locale, clock.GetUtcNow());
                 var db = await m.DbAsync();
                 if (m.Input.Email is { } email) await new Accounts(db, clock).RequestEmailChangeAsync(user, email, m.Cancellation);
                 await db.SaveChangesAsync(m.Cancellation);

@@ -17,8 +17,8 @@ public sealed class AccountConnections(ImailDbContext db, ConnectedAccountProvid
         var externalId = externalAccountId?.Trim() ?? "";
         var existing = await db.ConnectedAccounts.FirstOrDefaultAsync(
             a => a.UserId == userId && a.Provider == known && a.ExternalAccountId == externalId, ct);
-        if (existing is not null) return new Reception(existing, existing.Reconnect(grantedScopes, received, catalogue, clock));
-        var reception = ConnectedAccount.Connect(userId, provider, externalAccountId!, grantedScopes, received, catalogue, clock);
+        if (existing is not null) return new Reception(existing, existing.Reconnect(grantedScopes, received, catalogue, clock.GetUtcNow()));
+        var reception = ConnectedAccount.Connect(userId, provider, externalAccountId!, grantedScopes, received, catalogue, clock.GetUtcNow());
         db.ConnectedAccounts.Add(reception.Account);
         return reception;
     }

@@ -40,16 +40,15 @@ public sealed class ConnectedAccount
     /// </summary>
     public static Reception Connect(Guid userId, string provider, string externalAccountId,
         IEnumerable<string> grantedScopes, IEnumerable<ReceivedField> receivedFields,
-        ConnectedAccountProviders catalogue, TimeProvider clock)
+        ConnectedAccountProviders catalogue, DateTimeOffset now)
     {
         var known = catalogue.Find(provider);
         Rule.Check(known is not null, "UNKNOWN_PROVIDER",
             $"{Excerpt.Quote(provider)} is not a provider one can connect; see connectedAccountProviders.", "provider");
         var id = Text.CheckName(externalAccountId, ExternalIdMaxLength, "INVALID_EXTERNAL_ACCOUNT_ID", "externalAccountId", "The external account id");
-        var now = clock.GetUtcNow();
         var account = new ConnectedAccount
         {
-            Id = Ids.New(clock),
+            Id = Ids.New(now),
             UserId = userId,
             Provider = known!.Name,
             ExternalAccountId = id,
@@ -64,12 +63,12 @@ public sealed class ConnectedAccount
     /// was received before but lies outside the new scopes is deleted. Returns the dropped names.
     /// </summary>
     public IReadOnlyList<string> Reconnect(IEnumerable<string> grantedScopes, IEnumerable<ReceivedField> receivedFields,
-        ConnectedAccountProviders catalogue, TimeProvider clock)
+        ConnectedAccountProviders catalogue, DateTimeOffset now)
     {
         var known = catalogue.Find(Provider);
         // A provider removed from the catalogue grants nothing any more: reconnecting is refused like a new connection would be.
         Rule.Check(known is not null, "UNKNOWN_PROVIDER", $"'{Provider}' is no longer a provider one can connect.", "provider");
-        return Receive(known!, grantedScopes, receivedFields, clock.GetUtcNow());
+        return Receive(known!, grantedScopes, receivedFields, now);
     }
 
     private IReadOnlyList<string> Receive(ProviderDescription provider, IEnumerable<string> grantedScopes,

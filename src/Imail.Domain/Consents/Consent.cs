@@ -43,7 +43,7 @@ public sealed class Consent
     public uint Version { get; private set; }
 
     public static Consent Open(Guid? visitorId, Guid? userId, IReadOnlyCollection<PurposeChoice> choices,
-        DateTimeOffset now, ConsentRules rules, TimeProvider clock)
+        DateTimeOffset now, ConsentRules rules)
     {
         Rule.Check(visitorId is not null || userId is not null, "VISITOR_REQUIRED",
             "A visitor id is needed to record a decision for someone who is not signed in.", "visitorId");
@@ -54,7 +54,7 @@ public sealed class Consent
             "choices");
         var consent = new Consent
         {
-            Id = Ids.New(clock),
+            Id = Ids.New(now),
             VisitorId = visitorId,
             UserId = userId,
             FirstDepositAt = now,

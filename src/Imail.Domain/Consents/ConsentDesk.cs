@@ -80,7 +80,7 @@ public sealed class ConsentDesk(ImailDbContext db, ConsentRules rules, ReceiptSi
         }
         else
         {
-            consent = Consent.Open(device?.Id, subject.UserId, choices, Now, rules, clock);
+            consent = Consent.Open(device?.Id, subject.UserId, choices, Now, rules);
             if (current is not null)
             {
                 current.End(Now, Now >= current.ExpiresAt ? ConsentEnd.Expired : ConsentEnd.Renewed);
@@ -226,7 +226,7 @@ public sealed class ConsentDesk(ImailDbContext db, ConsentRules rules, ReceiptSi
         var chain = consent.UserId is { } user ? $"user:{user}" : $"visitor:{consent.VisitorId}";
         var previous = await db.ConsentRecords.AsNoTracking().Where(r => r.ChainKey == chain)
             .OrderByDescending(r => r.Sequence).FirstOrDefaultAsync(ct);
-        var record = ConsentRecord.Write(consent, action, subject.UserId is not null, device?.Id, context, previous, chain, controller, signer, Now, clock);
+        var record = ConsentRecord.Write(consent, action, subject.UserId is not null, device?.Id, context, previous, chain, controller, signer, Now);
         db.ConsentRecords.Add(record);
         return record;
     }

@@ -53,16 +53,16 @@ public sealed class ConsentRecord
 
     /// <summary>Proof of a decision made on the period's own device.</summary>
     public static ConsentRecord Write(Consent consent, ConsentAction action, bool signedIn, DecisionContext context,
-        ConsentRecord? previous, string chainKey, ReceiptController controller, ReceiptSigner signer, DateTimeOffset now, TimeProvider clock) =>
-        Write(consent, action, signedIn, consent.VisitorId, context, previous, chainKey, controller, signer, now, clock);
+        ConsentRecord? previous, string chainKey, ReceiptController controller, ReceiptSigner signer, DateTimeOffset now) =>
+        Write(consent, action, signedIn, consent.VisitorId, context, previous, chainKey, controller, signer, now);
 
     /// <param name="visitorId">The device the decision was made on (null when made signed in without one).</param>
     public static ConsentRecord Write(Consent consent, ConsentAction action, bool signedIn, Guid? visitorId, DecisionContext context,
-        ConsentRecord? previous, string chainKey, ReceiptController controller, ReceiptSigner signer, DateTimeOffset now, TimeProvider clock)
+        ConsentRecord? previous, string chainKey, ReceiptController controller, ReceiptSigner signer, DateTimeOffset now)
     {
         var record = new ConsentRecord
         {
-            Id = Ids.New(clock),
+            Id = Ids.New(now),
             ConsentId = consent.Id,
             ChainKey = chainKey,
             Sequence = (previous?.Sequence ?? 0) + 1,

@@ -37,18 +37,17 @@ public sealed class Cookie
         $"'{Name}' is deposited by Imail itself (consent or session): it can be edited, not removed from the registry.", "name");
 
     public static Cookie Declare(string name, ConsentPurpose purpose, string provider, string description,
-        int lifetimeMonths, int lifetimeDays, TimeProvider clock)
+        int lifetimeMonths, int lifetimeDays, DateTimeOffset now)
     {
-        var now = clock.GetUtcNow();
-        var cookie = new Cookie { Id = Ids.New(clock), CreatedAt = now };
+        var cookie = new Cookie { Id = Ids.New(now), CreatedAt = now };
         cookie.Set(name, purpose, provider, description, lifetimeMonths, lifetimeDays, now);
         return cookie;
     }
 
     public void Update(string? name, ConsentPurpose? purpose, string? provider, string? description,
-        int? lifetimeMonths, int? lifetimeDays, TimeProvider clock) =>
+        int? lifetimeMonths, int? lifetimeDays, DateTimeOffset now) =>
         Set(name ?? Name, purpose ?? Purpose, provider ?? Provider, description ?? Description,
-            lifetimeMonths ?? LifetimeMonths, lifetimeDays ?? LifetimeDays, clock.GetUtcNow());
+            lifetimeMonths ?? LifetimeMonths, lifetimeDays ?? LifetimeDays, now);
 
     /// <summary>A cookie name as RFC 6265 allows it (a token): checked before any lookup by name, too.</summary>
     public static string CheckName(string? raw, string field = "name")

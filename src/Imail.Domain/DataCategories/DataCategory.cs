@@ -50,10 +50,10 @@ public sealed partial class DataCategory
 
     public RetentionPeriod Retention => new(RetentionMonths, RetentionDays);
 
-    public static DataCategory Create(string code, DataCategoryDetails details, TimeProvider clock)
+    public static DataCategory Create(string code, DataCategoryDetails details, DateTimeOffset now)
     {
         var category = new DataCategory { Code = CheckCode(code), IsSystem = false };
-        category.Apply(details, clock);
+        category.Apply(details, now);
         return category;
     }
 
@@ -67,13 +67,13 @@ public sealed partial class DataCategory
 
     public static bool IsCode(string? code) => code is not null && CodeShape().IsMatch(code);
 
-    public void Update(DataCategoryDetails details, TimeProvider clock) => Apply(details, clock);
+    public void Update(DataCategoryDetails details, DateTimeOffset now) => Apply(details, now);
 
     public void CheckCanBeDeleted() =>
         Rule.Check(!IsSystem, "SYSTEM_CATEGORY",
             $"The category '{Code}' is used by the software itself (purge schedules, erasure); it can be edited, not deleted.");
 
-    private void Apply(DataCategoryDetails d, TimeProvider clock)
+    private void Apply(DataCategoryDetails d, DateTimeOffset now)
     {
         Name = Common.Text.CheckName(d.Name, 100, "INVALID_TEXT", "name", "'name'");
         Description = Common.Text.CheckFreeText(d.Description, 2000, required: false, "INVALID_TEXT", "description", "'description'");
@@ -88,7 +88,7 @@ public sealed partial class DataCategory
             "retention");
         RetentionMonths = d.RetentionMonths;
         RetentionDays = d.RetentionDays;
-        UpdatedAt = clock.GetUtcNow();
+        UpdatedAt = now;
     }
 
     [GeneratedRegex("^[a-z][a-z0-9_]{1,49}$")]

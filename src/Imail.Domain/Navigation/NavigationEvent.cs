@@ -23,7 +23,7 @@ public sealed class NavigationEvent
     public string FrontEnd { get; private set; } = "";
     public DateTimeOffset OccurredAt { get; private set; }
 
-    public static NavigationEvent Record(Guid? visitorId, Guid? userId, NavigationKind kind, string name, string frontEnd, TimeProvider clock)
+    public static NavigationEvent Record(Guid? visitorId, Guid? userId, NavigationKind kind, string name, string frontEnd, DateTimeOffset now)
     {
         name = Text.CheckName(name, NameMaxLength, "INVALID_NAVIGATION_NAME", "name", "A page or operation name");
         if (kind == NavigationKind.PageView)
@@ -34,13 +34,13 @@ public sealed class NavigationEvent
         }
         return new NavigationEvent
         {
-            Id = Ids.New(clock),
+            Id = Ids.New(now),
             VisitorId = visitorId,
             UserId = userId,
             Kind = kind,
             Name = name,
             FrontEnd = frontEnd,
-            OccurredAt = clock.GetUtcNow(),
+            OccurredAt = now,
         };
     }
 }

@@ -25,13 +25,13 @@ public sealed class NavigationRecorder(ImailDbContext db, ConsentDesk desk, Time
         Rule.Check(events.Count <= MaxEventsPerCall, "TOO_MANY_EVENTS",
             $"At most {MaxEventsPerCall} events per call; send the rest in another call.", "events");
         var checkedFrontEnd = DecisionContext.CheckFrontEnd(frontEnd);
-        foreach (var (kind, name) in events) NavigationEvent.Record(null, null, kind, name, checkedFrontEnd, clock);
+        foreach (var (kind, name) in events) NavigationEvent.Record(null, null, kind, name, checkedFrontEnd, clock.GetUtcNow());
         if (subject.UserId is { } user) Rule.Check(await db.Users.AnyAsync(u => u.Id == user, ct), new UserMustExistRule());
 
         if (!await desk.AllowsAsync(subject, ConsentPurpose.Statistics, ct)) return new NavigationRecording(0, false);
         // Events carry the device only when Imail issued it.
         var device = await desk.KnownDeviceAsync(subject.VisitorId, ct);
-        var rows = events.Select(e => NavigationEvent.Record(device?.Id, subject.UserId, e.Kind, e.Name, checkedFrontEnd, clock)).ToList();
+        var rows = events.Select(e => NavigationEvent.Record(device?.Id, subject.UserId, e.Kind, e.Name, checkedFrontEnd, clock.GetUtcNow())).ToList();
         db.NavigationEvents.AddRange(rows);
         await db.SaveChangesAsync(ct);
         return new NavigationRecording(rows.Count, true);

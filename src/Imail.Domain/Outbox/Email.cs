@@ -44,9 +44,9 @@ public static class EmailTemplates
 
 public static class EmailOutbox
 {
-    public static OutboxMessage EnqueueEmail(this ImailDbContext db, string template, User recipient, TimeProvider clock,
+    public static OutboxMessage EnqueueEmail(this ImailDbContext db, string template, User recipient, DateTimeOffset now,
         IReadOnlyDictionary<string, string>? values = null, string? toAddress = null) =>
         db.Enqueue(EmailTemplates.KindPrefix + template,
             new EmailPayload(toAddress ?? recipient.Email, recipient.DisplayName, recipient.Locale, values ?? new Dictionary<string, string>()),
-            recipient.Id, clock);
+            recipient.Id, now);
 }

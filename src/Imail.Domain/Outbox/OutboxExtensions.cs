@@ -8,9 +8,9 @@ public static class OutboxExtensions
     /// Adds a message to the unit of work: it is written by the same <c>SaveChanges</c> as the
     /// change that causes it, so a rolled-back change sends nothing.
     /// </summary>
-    public static OutboxMessage Enqueue<T>(this ImailDbContext db, string kind, T payload, Guid? userId, TimeProvider clock)
+    public static OutboxMessage Enqueue<T>(this ImailDbContext db, string kind, T payload, Guid? userId, DateTimeOffset now)
     {
-        var message = OutboxMessage.Create(kind, payload, userId, clock);
+        var message = OutboxMessage.Create(kind, payload, userId, now);
         db.OutboxMessages.Add(message);
         return message;
     }

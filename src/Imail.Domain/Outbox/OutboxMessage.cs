@@ -49,12 +49,11 @@ public sealed class OutboxMessage
     /// <summary>When the personal part of the payload was removed after delivery.</summary>
     public DateTimeOffset? PayloadPurgedAt { get; private set; }
 
-    public static OutboxMessage Create<T>(string kind, T payload, Guid? userId, TimeProvider clock)
+    public static OutboxMessage Create<T>(string kind, T payload, Guid? userId, DateTimeOffset now)
     {
-        var now = clock.GetUtcNow();
         return new OutboxMessage
         {
-            Id = Ids.New(clock),
+            Id = Ids.New(now),
             Kind = kind,
             Payload = JsonSerializer.Serialize(payload, OutboxJson.Options),
             UserId = userId,
@@ -65,13 +64,13 @@ public sealed class OutboxMessage
     }
 
     /// <summary>Staff put a dead message back in line; it gets a fresh set of attempts.</summary>
-    public void Requeue(TimeProvider clock)
+    public void Requeue(DateTimeOffset now)
     {
         Rule.Check(State == OutboxState.Dead, "NOT_DEAD",
             $"Only dead messages can be requeued; this one is {State.ToString().ToLowerInvariant()}.");
         State = OutboxState.Pending;
         Attempts = 0;
-        AvailableAt = clock.GetUtcNow();
+        AvailableAt = now;
         DeadAt = null;
         LeasedUntil = null;
     }

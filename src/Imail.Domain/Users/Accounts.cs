@@ -24,7 +24,7 @@ public sealed class Accounts(ImailDbContext db, TimeProvider clock)
         if (await TellOwnerOfAsync(db, user.Email, ct)) return user;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         db.Users.Add(user);
-        db.EnqueueEmail(EmailTemplates.SignUpConfirmation, user, clock);
+        db.EnqueueEmail(EmailTemplates.SignUpConfirmation, user, clock.GetUtcNow());
         try
         {
             await db.SaveChangesAsync(ct);
@@ -49,14 +49,14 @@ public sealed class Accounts(ImailDbContext db, TimeProvider clock)
     public async Task RequestEmailChangeAsync(User user, string email, CancellationToken ct)
     {
         var code = EmailChangeCodes.New();
-        if (user.RequestEmailChange(email, code, clock) is not { } address) return;
+        if (user.RequestEmailChange(email, code, clock.GetUtcNow()) is not { } address) return;
         var owner = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Email == address, ct);
         if (owner is not null)
         {
-            db.EnqueueEmail(EmailTemplates.EmailChangeAddressTaken, owner, clock, new Dictionary<string, string> { ["newEmail"] = address });
+            db.EnqueueEmail(EmailTemplates.EmailChangeAddressTaken, owner, clock.GetUtcNow(), new Dictionary<string, string> { ["newEmail"] = address });
             return;
         }
-        db.EnqueueEmail(EmailTemplates.EmailChangeConfirmation, user, clock, new Dictionary<string, string>
+        db.EnqueueEmail(EmailTemplates.EmailChangeConfirmation, user, clock.GetUtcNow(), new Dictionary<string, string>
         {
             ["newEmail"] = address,
             ["code"] = code,
@@ -67,11 +67,11 @@ public sealed class Accounts(ImailDbContext db, TimeProvider clock)
     /// <summary>The code was entered: the address changes, and both the former and the new address are told.</summary>
     public void ConfirmEmailChange(User user, string code)
     {
-        var former = user.ConfirmEmailChange(code, clock);
+        var former = user.ConfirmEmailChange(code, clock.GetUtcNow());
         // Both addresses hear of it: the old one so that a hijacked account does not go unnoticed.
         var change = new Dictionary<string, string> { ["oldEmail"] = former, ["newEmail"] = user.Email };
-        db.EnqueueEmail(EmailTemplates.EmailChangedOldAddress, user, clock, change, toAddress: former);
-        db.EnqueueEmail(EmailTemplates.EmailChangedNewAddress, user, clock, change);
+        db.EnqueueEmail(EmailTemplates.EmailChangedOldAddress, user, clock.GetUtcNow(), change, toAddress: former);
+        db.EnqueueEmail(EmailTemplates.EmailChangedNewAddress, user, clock.GetUtcNow(), change);
     }
 
     /// <summary>When an account already uses the address, its owner is told someone tried; returns whether one does.</summary>
@@ -79,7 +79,7 @@ public sealed class Accounts(ImailDbContext db, TimeProvider clock)
     {
         var owner = await context.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Email == email, ct);
         if (owner is null) return false;
-        context.EnqueueEmail(EmailTemplates.SignUpAttemptOnExistingAccount, owner, clock);
+        context.EnqueueEmail(EmailTemplates.SignUpAttemptOnExistingAccount, owner, clock.GetUtcNow());
         await context.SaveChangesAsync(ct);
         return true;
     }

@@ -20,12 +20,11 @@ public sealed class User
     /// <summary>When the person last authenticated (token <c>auth_time</c>, else <c>iat</c>): the clock of P9.</summary>
     public DateTimeOffset? LastAuthenticatedAt { get; private set; }
 
-    public static User SignUp(string email, string displayName, string? locale, TimeProvider clock)
+    public static User SignUp(string email, string displayName, string? locale, DateTimeOffset now)
     {
-        var now = clock.GetUtcNow();
         return new User
         {
-            Id = Ids.New(clock),
+            Id = Ids.New(now),
             Email = EmailAddress.Normalize(email),
             DisplayName = CheckDisplayName(displayName),
             Locale = Locales.Parse(locale),
@@ -47,12 +46,12 @@ public sealed class User
     public static readonly TimeSpan EmailChangeCodeLifetime = TimeSpan.FromHours(24);
 
     /// <summary>Changes what was given; <c>null</c> leaves a value as it is. Returns whether anything changed. The address changes through <see cref="RequestEmailChange"/>.</summary>
-    public bool UpdateProfile(string? displayName, string? locale, TimeProvider clock)
+    public bool UpdateProfile(string? displayName, string? locale, DateTimeOffset now)
     {
         var newName = displayName is null ? DisplayName : CheckDisplayName(displayName);
         var newLocale = locale is null ? Locale : Locales.Parse(locale);
         if (newName == DisplayName && newLocale == Locale) return false;
-        (DisplayName, Locale, UpdatedAt) = (newName, newLocale, clock.GetUtcNow());
+        (DisplayName, Locale, UpdatedAt) = (newName, newLocale, now);
         return true;
     }
 
@@ -62,10 +61,9 @@ public sealed class User
     /// read, and the answer is the same whether or not another account uses it. Returns the
     /// address to write to, or null when it already is the account's (any pending request is dropped).
     /// </summary>
-    public string? RequestEmailChange(string email, string code, TimeProvider clock)
+    public string? RequestEmailChange(string email, string code, DateTimeOffset now)
     {
         var address = EmailAddress.Normalize(email);
-        var now = clock.GetUtcNow();
         if (address == Email)
         {
             (PendingEmail, PendingEmailCodeHash, PendingEmailExpiresAt) = (null, null, null);
@@ -76,9 +74,8 @@ public sealed class User
     }
 
     /// <summary>The code sent to the new address was entered: the account now uses it. Returns the former address.</summary>
-    public string ConfirmEmailChange(string code, TimeProvider clock)
+    public string ConfirmEmailChange(string code, DateTimeOffset now)
     {
-        var now = clock.GetUtcNow();
         Rule.Check(PendingEmail is not null, new NoPendingEmailChangeRule());
         Rule.Check(now < PendingEmailExpiresAt && EmailChangeCodes.Matches(code, PendingEmailCodeHash), new EmailChangeCodeRule());
         var former = Email;

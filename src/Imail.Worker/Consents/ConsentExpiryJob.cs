@@ -89,7 +89,7 @@ public sealed class ConsentExpiryJob(
                 case RenewalReminder.Due:
                     // The zone the periods are counted in is also the one the e-mail speaks in.
                     var endedAt = TimeZoneInfo.ConvertTime(consent.EndedAt!.Value, rules.Zone);
-                    db.EnqueueEmail(EmailTemplates.ConsentRenewalReminder, user, clock, new Dictionary<string, string>
+                    db.EnqueueEmail(EmailTemplates.ConsentRenewalReminder, user, clock.GetUtcNow(), new Dictionary<string, string>
                     {
                         ["endedAt"] = endedAt.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
                     });

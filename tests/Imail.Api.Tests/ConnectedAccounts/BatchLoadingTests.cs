@@ -48,7 +48,7 @@ public class BatchLoadingTests(StatementCountingApiFactory api) : IClassFixture<
             var user = await api.CreateUserAsync($"p4-batch-{i}@example.org");
             await api.ExecuteDbAsync(async db =>
             {
-                db.ConnectedAccounts.Add(ConnectedAccount.Connect(user.Id, "mastodon", $"batch-{i}", ["profile"], [new ReceivedField("username", $"u{i}")], catalogue, api.Clock).Account);
+                db.ConnectedAccounts.Add(ConnectedAccount.Connect(user.Id, "mastodon", $"batch-{i}", ["profile"], [new ReceivedField("username", $"u{i}")], catalogue, api.Clock.GetUtcNow()).Account);
                 await db.SaveChangesAsync();
             });
         }

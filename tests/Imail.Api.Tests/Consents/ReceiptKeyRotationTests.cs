@@ -27,9 +27,9 @@ public class ReceiptKeyRotationTests(ReceiptKeyRotationTests.Rotated api) : ICla
         var now = ConsentRules.Truncate(api.Clock.GetUtcNow());
         var visitor = Guid.NewGuid();
         var consent = Consent.Open(visitor, null, [new PurposeChoice(ConsentPurpose.Statistics, true), new PurposeChoice(ConsentPurpose.Personalisation, true)],
-            now, new ConsentRules(), api.Clock);
+            now, new ConsentRules());
         var record = ConsentRecord.Write(consent, ConsentAction.Decision, false, new DecisionContext("p", "b", "f"), null,
-            $"visitor:{visitor}", new ReceiptController("n", "a", "c"), new ReceiptSigner(key), now, api.Clock);
+            $"visitor:{visitor}", new ReceiptController("n", "a", "c"), new ReceiptSigner(key), now);
         await api.ExecuteDbAsync(async db =>
         {
             db.Consents.Add(consent);

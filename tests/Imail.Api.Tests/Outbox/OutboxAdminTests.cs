@@ -11,7 +11,7 @@ public class OutboxAdminTests(ImailApiFactory api) : IClassFixture<ImailApiFacto
         var user = await api.CreateUserAsync($"{Guid.NewGuid():N}@example.org");
         var message = await api.ExecuteDbAsync(async db =>
         {
-            var m = db.EnqueueEmail(EmailTemplates.SignUpConfirmation, user, api.Clock);
+            var m = db.EnqueueEmail(EmailTemplates.SignUpConfirmation, user, api.Clock.GetUtcNow());
             await db.SaveChangesAsync();
             return m;
         });

@@ -46,7 +46,7 @@ public class OutboxEnqueueTests(ImailApiFactory api) : IClassFixture<ImailApiFac
         await api.ExecuteDbAsync(async db =>
         {
             await using var tx = await db.Database.BeginTransactionAsync();
-            db.EnqueueEmail(EmailTemplates.SignUpConfirmation, user, api.Clock);
+            db.EnqueueEmail(EmailTemplates.SignUpConfirmation, user, api.Clock.GetUtcNow());
             await db.SaveChangesAsync();
             await tx.RollbackAsync();
         });

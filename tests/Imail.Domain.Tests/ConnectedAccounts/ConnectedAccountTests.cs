@@ -17,7 +17,7 @@ public class ConnectedAccountTests
     ];
 
     private Reception Connect(string[] scopes, IEnumerable<ReceivedField>? fields = null, string provider = "mastodon", string externalId = "109999") =>
-        ConnectedAccount.Connect(_user, provider, externalId, scopes, fields ?? Everything, _catalogue, _clock);
+        ConnectedAccount.Connect(_user, provider, externalId, scopes, fields ?? Everything, _catalogue, _clock.GetUtcNow());
 
     [Fact]
     public void Connect_KeepsOnlyTheFieldsAGrantedScopeCovers_AndNamesTheOthers()
@@ -46,7 +46,7 @@ public class ConnectedAccountTests
         var (account, _) = Connect(["profile", "email"]);
         _clock.Advance(TimeSpan.FromDays(1));
 
-        var dropped = account.Reconnect(["email"], Everything, _catalogue, _clock);
+        var dropped = account.Reconnect(["email"], Everything, _catalogue, _clock.GetUtcNow());
 
         Assert.Equal([("email", "email")], account.Fields.Select(f => (f.Scope, f.Name)));
         Assert.Equal(["email"], account.GrantedScopes);
@@ -60,7 +60,7 @@ public class ConnectedAccountTests
     {
         var (account, _) = Connect(["profile"]);
 
-        Assert.Throws<RuleViolation>(() => account.Reconnect(["email", "nope"], Everything, _catalogue, _clock));
+        Assert.Throws<RuleViolation>(() => account.Reconnect(["email", "nope"], Everything, _catalogue, _clock.GetUtcNow()));
 
         Assert.Equal(["profile"], account.GrantedScopes);
         Assert.Equal(2, account.Fields.Count);

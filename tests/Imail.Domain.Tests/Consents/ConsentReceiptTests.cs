@@ -29,11 +29,11 @@ public class ConsentReceiptTests : IDisposable
     }
 
     private Consent Open() => Consent.Open(Guid.NewGuid(), null,
-        [new(ConsentPurpose.Statistics, true), new(ConsentPurpose.Personalisation, false)], Deposit, _rules, _clock);
+        [new(ConsentPurpose.Statistics, true), new(ConsentPurpose.Personalisation, false)], Deposit, _rules);
 
     private ConsentRecord Write(Consent consent, ConsentRecord? previous = null, ConsentAction action = ConsentAction.Decision) =>
         ConsentRecord.Write(consent, action, false, _context, previous, $"visitor:{consent.VisitorId}", _controller, _signer,
-            _clock.GetUtcNow(), _clock);
+            _clock.GetUtcNow());
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 

@@ -18,7 +18,7 @@ public class ConsentTests
         [new(ConsentPurpose.Statistics, statistics), new(ConsentPurpose.Personalisation, personalisation)];
 
     private Consent Open(bool statistics = true, bool personalisation = true, ConsentRules? rules = null) =>
-        Consent.Open(Guid.NewGuid(), null, Answers(statistics, personalisation), _clock.GetUtcNow(), rules ?? _rules, _clock);
+        Consent.Open(Guid.NewGuid(), null, Answers(statistics, personalisation), _clock.GetUtcNow(), rules ?? _rules);
 
     private static PurposeStatus Of(ConsentStatus status, ConsentPurpose purpose) => status.Purposes.Single(p => p.Purpose == purpose);
 
@@ -244,22 +244,22 @@ public class ConsentTests
     [Fact]
     public void P5_OpeningWithoutVisitorOrUser_IsRefused()
     {
-        var error = Assert.Throws<RuleViolation>(() => Consent.Open(null, null, Answers(true, true), Deposit, _rules, _clock));
+        var error = Assert.Throws<RuleViolation>(() => Consent.Open(null, null, Answers(true, true), Deposit, _rules));
         Assert.Equal(("VISITOR_REQUIRED", "visitorId"), (error.Code, error.Field));
     }
 
     [Fact]
     public void P5_OpeningForASignedInUserWithoutVisitor_IsAccepted() =>
-        Assert.Equal(Expiry, Consent.Open(null, Guid.NewGuid(), Answers(true, true), Deposit, _rules, _clock).ExpiresAt);
+        Assert.Equal(Expiry, Consent.Open(null, Guid.NewGuid(), Answers(true, true), Deposit, _rules).ExpiresAt);
 
     [Fact]
     public void P5_TheFirstDecisionMustAnswerEveryAskedPurpose()
     {
         var error = Assert.Throws<RuleViolation>(() =>
-            Consent.Open(Guid.NewGuid(), null, [new(ConsentPurpose.Statistics, true)], Deposit, _rules, _clock));
+            Consent.Open(Guid.NewGuid(), null, [new(ConsentPurpose.Statistics, true)], Deposit, _rules));
         Assert.Equal(("MISSING_PURPOSE_DECISION", "choices"), (error.Code, error.Field));
         Assert.Equal("MISSING_PURPOSE_DECISION",
-            Assert.Throws<RuleViolation>(() => Consent.Open(Guid.NewGuid(), null, [], Deposit, _rules, _clock)).Code);
+            Assert.Throws<RuleViolation>(() => Consent.Open(Guid.NewGuid(), null, [], Deposit, _rules)).Code);
     }
 
     [Fact]
@@ -267,7 +267,7 @@ public class ConsentTests
     {
         PurposeChoice[] choices = [.. Answers(true, true), new(ConsentPurpose.Necessary, true)];
         Assert.Equal("PURPOSE_NOT_ASKED",
-            Assert.Throws<RuleViolation>(() => Consent.Open(Guid.NewGuid(), null, choices, Deposit, _rules, _clock)).Code);
+            Assert.Throws<RuleViolation>(() => Consent.Open(Guid.NewGuid(), null, choices, Deposit, _rules)).Code);
         Assert.Equal("PURPOSE_NOT_ASKED",
             Assert.Throws<RuleViolation>(() => Open().Decide([new(ConsentPurpose.Necessary, false)], Deposit.AddDays(1))).Code);
     }
@@ -277,7 +277,7 @@ public class ConsentTests
     {
         PurposeChoice[] choices = [.. Answers(true, true), new(ConsentPurpose.Statistics, false)];
         Assert.Equal("DUPLICATE_PURPOSE",
-            Assert.Throws<RuleViolation>(() => Consent.Open(Guid.NewGuid(), null, choices, Deposit, _rules, _clock)).Code);
+            Assert.Throws<RuleViolation>(() => Consent.Open(Guid.NewGuid(), null, choices, Deposit, _rules)).Code);
     }
 
     [Fact]

@@ -39,18 +39,18 @@ public class CookieLifetimeTests
     [Fact]
     public void P5_DeclaringACookieLivingPast13Months_IsRefused() =>
         Assert.Equal("LIFETIME_TOO_LONG", Assert.Throws<RuleViolation>(() =>
-            Cookie.Declare("imail_long", ConsentPurpose.Statistics, "Imail", "Too long.", 13, 1, _clock)).Code);
+            Cookie.Declare("imail_long", ConsentPurpose.Statistics, "Imail", "Too long.", 13, 1, _clock.GetUtcNow())).Code);
 
     [Fact]
     public void P5_DeclaringACookieLivingExactly13Months_IsAccepted() =>
-        Assert.Equal(13, Cookie.Declare("imail_stats", ConsentPurpose.Statistics, "Imail", "Statistics.", 13, 0, _clock).LifetimeMonths);
+        Assert.Equal(13, Cookie.Declare("imail_stats", ConsentPurpose.Statistics, "Imail", "Statistics.", 13, 0, _clock.GetUtcNow()).LifetimeMonths);
 
     [Fact]
     public void P5_UpdatingACookiesLifetimePast13Months_IsRefused()
     {
-        var cookie = Cookie.Declare("imail_stats", ConsentPurpose.Statistics, "Imail", "Statistics.", 12, 0, _clock);
+        var cookie = Cookie.Declare("imail_stats", ConsentPurpose.Statistics, "Imail", "Statistics.", 12, 0, _clock.GetUtcNow());
         Assert.Equal("LIFETIME_TOO_LONG",
-            Assert.Throws<RuleViolation>(() => cookie.Update(null, null, null, null, null, 40, _clock)).Code);
+            Assert.Throws<RuleViolation>(() => cookie.Update(null, null, null, null, null, 40, _clock.GetUtcNow())).Code);
         Assert.Equal((12, 0), (cookie.LifetimeMonths, cookie.LifetimeDays));
     }
 

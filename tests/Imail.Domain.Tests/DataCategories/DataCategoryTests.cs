@@ -18,7 +18,7 @@ public class DataCategoryTests
     [InlineData("has-dash")]
     [InlineData("")]
     public void Create_WithABadCode_IsRefused(string code) =>
-        Assert.Equal("INVALID_CODE", Assert.Throws<RuleViolation>(() => DataCategory.Create(code, Details(), _clock)).Code);
+        Assert.Equal("INVALID_CODE", Assert.Throws<RuleViolation>(() => DataCategory.Create(code, Details(), _clock.GetUtcNow())).Code);
 
     [Theory]
     [InlineData(0, 0)]
@@ -27,17 +27,17 @@ public class DataCategoryTests
     [InlineData(0, -3)]
     public void Create_WithANonPositiveOrTooLongRetention_IsRefused(int months, int days) =>
         Assert.Equal("INVALID_RETENTION",
-            Assert.Throws<RuleViolation>(() => DataCategory.Create("newsletter", Details(months, days), _clock)).Code);
+            Assert.Throws<RuleViolation>(() => DataCategory.Create("newsletter", Details(months, days), _clock.GetUtcNow())).Code);
 
     [Fact]
     public void Create_WithoutAName_IsRefused() =>
         Assert.Equal(("INVALID_TEXT", "name"),
-            Assert.Throws<RuleViolation>(() => DataCategory.Create("newsletter", Details(name: "  "), _clock)) is var e ? (e.Code, e.Field) : default);
+            Assert.Throws<RuleViolation>(() => DataCategory.Create("newsletter", Details(name: "  "), _clock.GetUtcNow())) is var e ? (e.Code, e.Field) : default);
 
     [Fact]
     public void UserCreatedCategories_CanBeDeleted_SystemOnesCannot()
     {
-        DataCategory.Create("newsletter", Details(), _clock).CheckCanBeDeleted();
+        DataCategory.Create("newsletter", Details(), _clock.GetUtcNow()).CheckCanBeDeleted();
         var system = DataCategoryCodes.Seeds().First();
         Assert.Equal("SYSTEM_CATEGORY", Assert.Throws<RuleViolation>(system.CheckCanBeDeleted).Code);
     }

@@ -141,7 +141,7 @@ public sealed class ConsentExpiryJobTests : IAsyncLifetime
         {
             for (var i = 0; i < people; i++)
             {
-                var user = User.SignUp($"person{i}@example.org", $"Person {i}", "fr", _db.Clock);
+                var user = User.SignUp($"person{i}@example.org", $"Person {i}", "fr", _db.Clock.GetUtcNow());
                 db.Users.Add(user);
                 db.Consents.Add(NewConsent(user.Id, deposit));
             }
@@ -223,11 +223,11 @@ public sealed class ConsentExpiryJobTests : IAsyncLifetime
     private Consent NewConsent(Guid? userId, DateTimeOffset firstDeposit) =>
         Consent.Open(Guid.NewGuid(), userId,
             [new PurposeChoice(ConsentPurpose.Statistics, true), new PurposeChoice(ConsentPurpose.Personalisation, false)],
-            firstDeposit, new ConsentRules(), _db.Clock);
+            firstDeposit, new ConsentRules());
 
     private async Task<User> SignUpAsync(string email, string locale = "fr")
     {
-        var user = User.SignUp(email, "Ada", locale, _db.Clock);
+        var user = User.SignUp(email, "Ada", locale, _db.Clock.GetUtcNow());
         await using var db = Database();
         db.Users.Add(user);
         await db.SaveChangesAsync();

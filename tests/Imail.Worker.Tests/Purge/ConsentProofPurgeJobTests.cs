@@ -187,13 +187,13 @@ public sealed class ConsentProofPurgeJobTests : IAsyncLifetime
         var visitorId = Guid.NewGuid();
         var consent = Consent.Open(visitorId, null,
             [new PurposeChoice(ConsentPurpose.Statistics, true), new PurposeChoice(ConsentPurpose.Personalisation, false)],
-            openedAt, new ConsentRules(), clock);
-        var first = Write(consent, null, openedAt, clock);
+            openedAt, new ConsentRules());
+        var first = Write(consent, null, openedAt);
         var records = new List<ConsentRecord> { first };
         if (lastDecisionAt > openedAt)
         {
             clock.SetUtcNow(lastDecisionAt);
-            records.Add(Write(consent, first, lastDecisionAt, clock));
+            records.Add(Write(consent, first, lastDecisionAt));
         }
         if (endedAt is { } at) consent.End(at, ConsentEnd.Expired);
 
@@ -204,9 +204,9 @@ public sealed class ConsentProofPurgeJobTests : IAsyncLifetime
         return consent.Id;
     }
 
-    private static ConsentRecord Write(Consent consent, ConsentRecord? previous, DateTimeOffset at, TimeProvider clock) =>
+    private static ConsentRecord Write(Consent consent, ConsentRecord? previous, DateTimeOffset at) =>
         ConsentRecord.Write(consent, ConsentAction.Decision, false, new DecisionContext("p", "b", "f"), previous,
-            chainKey: $"visitor:{consent.VisitorId}", new ReceiptController("n", "a", "c"), Signer, at, clock);
+            chainKey: $"visitor:{consent.VisitorId}", new ReceiptController("n", "a", "c"), Signer, at);
 
     /// <summary>Ended periods (first deposit and only decision at <paramref name="at"/>), each with two choices and one record.</summary>
     private async Task InsertManyAsync(DateTimeOffset at, int count) => await _db.ExecuteAsync($"""

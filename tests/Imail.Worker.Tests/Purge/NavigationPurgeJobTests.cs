@@ -107,7 +107,7 @@ public sealed class NavigationPurgeJobTests : IAsyncLifetime
     private async Task<Guid> RecordAsync(DateTimeOffset at)
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(at);
-        var navigation = NavigationEvent.Record(Guid.NewGuid(), null, NavigationKind.PageView, "/inbox", "web", clock);
+        var navigation = NavigationEvent.Record(Guid.NewGuid(), null, NavigationKind.PageView, "/inbox", "web", clock.GetUtcNow());
         await using var db = Database();
         db.NavigationEvents.Add(navigation);
         await db.SaveChangesAsync();

@@ -21,7 +21,7 @@ public static class OutboxProbe
         for (var i = 0; i < count; i++)
         {
             var payload = new EmailPayload($"r{i}-{run}@example.org", $"Recipient {i}", locale, new Dictionary<string, string>());
-            ids.Add(db.Enqueue(EmailTemplates.KindPrefix + template, payload, null, clock).Id);
+            ids.Add(db.Enqueue(EmailTemplates.KindPrefix + template, payload, null, clock.GetUtcNow()).Id);
         }
         await db.SaveChangesAsync();
         return ids;

@@ -37,7 +37,7 @@ public class RelayTests(RelayFixture fixture, ITestOutputHelper output) : IClass
         await using (var transaction = await db.Database.BeginTransactionAsync())
         {
             rolledBack = db.Enqueue(EmailTemplates.KindPrefix + EmailTemplates.SignUpConfirmation,
-                new EmailPayload("never@example.org", null, Domain.Users.Locale.Fr, new Dictionary<string, string>()), null, fixture.Clock).Id;
+                new EmailPayload("never@example.org", null, Domain.Users.Locale.Fr, new Dictionary<string, string>()), null, fixture.Clock.GetUtcNow()).Id;
             await db.SaveChangesAsync();
             await transaction.RollbackAsync();
         }
