@@ -71,11 +71,11 @@ public sealed class BenchUserType : ObjectGraphType<User>
         // As ConnectedAccountUserFields.connectedAccounts: the accounts by owner through the request's loader.
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<ConnectedAccountType>>>>("connectedAccounts")
             .Allow(Roles.User, Roles.Staff)
-            .Resolve(ctx => ctx.Loader<Guid, IReadOnlyList<ConnectedAccount>>("bench:connectedAccountsByUser", (services, userIds, _) =>
+            .Resolve(ctx => ctx.Loader<Guid, IReadOnlyList<ConnectedAccountView>>("bench:connectedAccountsByUser", (services, userIds, _) =>
             {
                 var accounts = services.GetRequiredService<InMemoryMe>().ConnectedAccounts;
-                IReadOnlyDictionary<Guid, IReadOnlyList<ConnectedAccount>> found =
-                    userIds.ToDictionary(id => id, id => (IReadOnlyList<ConnectedAccount>)accounts.Where(a => a.UserId == id).ToList());
+                IReadOnlyDictionary<Guid, IReadOnlyList<ConnectedAccountView>> found = userIds.ToDictionary(id => id,
+                    id => (IReadOnlyList<ConnectedAccountView>)accounts.Where(a => a.UserId == id).Select(ConnectedAccountView.Of).ToList());
                 return Task.FromResult(found);
             }).Load(ctx.Source.Id));
         this.Allow(Roles.User, Roles.Staff);

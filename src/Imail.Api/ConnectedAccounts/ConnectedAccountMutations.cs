@@ -20,7 +20,7 @@ public sealed class ConnectedAccountMutations(TimeProvider clock, IOptions<Conne
         mutation.Mutation<ConnectAccountInputType, ConnectAccountInput, Reception>("connectAccount",
             new PayloadGraph<Reception>("ConnectAccountPayload",
                 "The answer of `connectAccount`: the connected account and what was not stored, or the typed errors that prevented it.", p => p
-                    .Result<ConnectedAccountType>("connectedAccount", "The connected account as now stored. Null when `errors` is not empty.", r => r.Account)
+                    .Result<ConnectedAccountType>("connectedAccount", "The connected account as now stored. Null when `errors` is not empty.", r => ConnectedAccountView.Of(r.Account))
                     .Result<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("droppedFields",
                         "The names of the received fields that were not stored because no granted scope covers them. Empty when `errors` is not empty.",
                         r => r.DroppedFields, whenFailed: Array.Empty<string>())),

@@ -4,7 +4,7 @@ using Imail.Domain.ConnectedAccounts;
 
 namespace Imail.Api.ConnectedAccounts;
 
-public sealed class ConnectedAccountType : ObjectGraphType<ConnectedAccount>
+public sealed class ConnectedAccountType : ObjectGraphType<ConnectedAccountView>
 {
     public ConnectedAccountType()
     {
@@ -22,7 +22,7 @@ public sealed class ConnectedAccountType : ObjectGraphType<ConnectedAccount>
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<SharedFieldType>>>>("shared")
             .Description("What the service shared, inside the granted scopes only. Category `connected_account_profile`: the person only, never staff.")
             .Allow(Roles.User)
-            .Resolve(ctx => ctx.Source.Fields);
+            .Resolve(ctx => ctx.Source.Shared ?? []);
         this.Allow(Roles.User, Roles.Staff);
     }
 }
