@@ -28,6 +28,7 @@ Log("⚠ Debug build: numbers mean little. Run with -c Release.");
 var startedAt = DateTimeOffset.UtcNow;
 ApiUnderTest? api = null;
 BaselineHost? baseline = null;
+BenchContext? context = null;
 try
 {
     // The load generator: wrk, installed from Debian when missing, or the in-process .NET client.
@@ -46,7 +47,7 @@ try
     baseline = await BaselineHost.StartAsync(api.ConnectionString, api.InMemory, api.Services.GetRequiredService<ConsentRules>());
     Log($"API at {api.Address}, baselines at {baseline.Address}; load: {client.Description}");
 
-    var context = new BenchContext(options, api, baseline, client, users[users.Count / 2], Log, cancel.Token);
+    context = new BenchContext(options, api, baseline, client, users[users.Count / 2], Log, cancel.Token);
     var rows = new List<ResultRow>();
     foreach (var benchmark in Catalog.All.Where(b => options.Selects(b.Id)))
     {
@@ -75,6 +76,7 @@ catch (BenchException e)
 }
 finally
 {
+    if (context is not null) await context.DisposeAsync();
     if (baseline is not null) await baseline.DisposeAsync();
     if (api is not null) await api.DisposeAsync();
 }

@@ -16,7 +16,10 @@ public static class Catalog
     /// then the API's throughput (B1, B1c, B6); then the outbox (B2 latency, B3 relay throughput), which start their own
     /// SMTP server and relay workers on the API's database.
     /// </summary>
-    public static IReadOnlyList<IBenchmark> All { get; } = [new B1b(), new B1(), new B1c(), new B6(), new B2(), new B3()];
+    public static IReadOnlyList<IBenchmark> All { get; } = [new B1b(), new B1(), new B1c(), new B6(), .. B9.All, new B2(), new B3()];
 
     public static IEnumerable<string> Ids => All.Select(b => b.Id);
+
+    /// <summary>What <c>--only</c> accepts: every id, and a family's name for all its members (B9 for B9.users, B9.me…).</summary>
+    public static IEnumerable<string> Selectable => Ids.Concat(Ids.Where(id => id.Contains('.')).Select(id => id[..id.IndexOf('.')]).Distinct());
 }

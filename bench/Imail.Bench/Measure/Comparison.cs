@@ -85,6 +85,14 @@ public sealed record Comparison(IReadOnlyList<RoundPair> Rounds)
     {
         var meter = new CpuMeter();
         using var counter = new RequestCounter();
+        var inProcess = new InProcessServer(meter, counter);
+        return await MeasureAsync(client, graphql, inProcess, baseline, inProcess, meter.SeesPostgres, options, log, ct);
+    }
+
+    /// <summary>The same, with each side's server read by its own meter (B9's baseline is another process).</summary>
+    public static async Task<Comparison> MeasureAsync(ILoadClient client, LoadTarget graphql, IServerMeter graphqlServer,
+        LoadTarget baseline, IServerMeter baselineServer, bool postgresMetered, BenchOptions options, Action<string> log, CancellationToken ct)
+    {
         var warmup = await WarmUpAsync(client, graphql, baseline, options, log, ct);
         var compiledBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
 
@@ -94,13 +102,13 @@ public sealed record Comparison(IReadOnlyList<RoundPair> Rounds)
             RoundResult g, b;
             if (i % 2 == 1)
             {
-                b = await RunAsync(meter, counter, client, baseline, options.Round, ct);
-                g = await RunAsync(meter, counter, client, graphql, options.Round, ct);
+                b = await RunAsync(baselineServer, client, baseline, options.Round, ct);
+                g = await RunAsync(graphqlServer, client, graphql, options.Round, ct);
             }
             else
             {
-                g = await RunAsync(meter, counter, client, graphql, options.Round, ct);
-                b = await RunAsync(meter, counter, client, baseline, options.Round, ct);
+                g = await RunAsync(graphqlServer, client, graphql, options.Round, ct);
+                b = await RunAsync(baselineServer, client, baseline, options.Round, ct);
             }
             var pair = new RoundPair(i, g, b);
             rounds.Add(pair);
@@ -108,7 +116,7 @@ public sealed record Comparison(IReadOnlyList<RoundPair> Rounds)
                     $"  round {i,2}/{options.Rounds}: GraphQL {g.RequestsPerSecond,7:N0} req/s {g.CpuMicros,6:N0} µs CPU/req | baseline {b.RequestsPerSecond,7:N0} req/s {b.CpuMicros,6:N0} µs CPU/req | ratio {pair.Ratio:0.00}, CPU ratio {pair.CpuRatio:0.00}")
                 + (pair.GraphQL.Failures + pair.Baseline.Failures is > 0 and var failed ? $"  ({failed} failed requests!)" : ""));
         }
-        return new Comparison(rounds) { PostgresMetered = meter.SeesPostgres, WarmupPerSide = warmup, RoundsCompiledMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - compiledBefore };
+        return new Comparison(rounds) { PostgresMetered = postgresMetered, WarmupPerSide = warmup, RoundsCompiledMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - compiledBefore };
     }
 
     /// <summary>
@@ -116,21 +124,21 @@ public sealed record Comparison(IReadOnlyList<RoundPair> Rounds)
     /// its middle: the load generator's first and last moments (connecting, dropping requests in
     /// flight) stay out of the figures.
     /// </summary>
-    private static async Task<RoundResult> RunAsync(CpuMeter meter, RequestCounter counter, ILoadClient client, LoadTarget target,
+    private static async Task<RoundResult> RunAsync(IServerMeter server, ILoadClient client, LoadTarget target,
         TimeSpan window, CancellationToken ct)
     {
         var run = TimeSpan.FromSeconds(Math.Ceiling(window.TotalSeconds + 0.8)); // wrk takes whole seconds
         var margin = (run - window) / 2;
         var load = client.RunAsync(target, run, ct);
         await Task.Delay(margin, ct);
-        var (requests, failures, started, cpu) = (counter.Completed, counter.Failed, Stopwatch.GetTimestamp(), meter.Read());
+        var (start, started) = (await server.ReadAsync(ct), Stopwatch.GetTimestamp());
         await Task.Delay(window, ct);
-        var (requestsEnd, failuresEnd, elapsed, cpuEnd) = (counter.Completed, counter.Failed, Stopwatch.GetElapsedTime(started), meter.Read());
+        var (end, elapsed) = (await server.ReadAsync(ct), Stopwatch.GetElapsedTime(started));
         var result = await load;
-        var served = requestsEnd - requests;
+        var served = end.Completed - start.Completed;
         double PerRequest(TimeSpan t) => served == 0 ? double.NaN : t.TotalMicroseconds / served;
-        return new RoundResult(served / elapsed.TotalSeconds, served, failuresEnd - failures + result.Failures,
-            PerRequest(cpuEnd.Process - cpu.Process), PerRequest(cpuEnd.Postgres - cpu.Postgres), result);
+        return new RoundResult(served / elapsed.TotalSeconds, served, end.Failed - start.Failed + result.Failures,
+            PerRequest(end.Process - start.Process), PerRequest(end.Postgres - start.Postgres), result);
     }
 
     /// <summary>

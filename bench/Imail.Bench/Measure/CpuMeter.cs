@@ -24,7 +24,11 @@ public sealed class CpuMeter
         return new Reading(self.TotalProcessorTime, PostgresTime());
     }
 
-    private TimeSpan PostgresTime()
+    /// <summary>User + system CPU time of another process (all its threads) so far; zero once it has ended.</summary>
+    public static TimeSpan ProcessTime(int pid) =>
+        Stat(pid) is { } stat ? TimeSpan.FromSeconds(stat.Ticks / TicksPerSecond) : TimeSpan.Zero;
+
+    public TimeSpan PostgresTime()
     {
         if (_postmaster is not { } postmaster) return TimeSpan.Zero;
         long ticks = 0;
