@@ -95,6 +95,15 @@ public sealed class B9(string read, string what, B9.Caller caller, string imailQ
             row.Notes.Add($"Imail data: {Clip(iData)}\nPostGraphile data: {Clip(p.Body?["data"])}");
         row.Notes.Add($"Imail sends {iSql.Count} SQL statement(s) per request:\n" + string.Join("\n", iSql.Select(s => "    " + B1.OneLine(s))));
         row.Notes.Add($"PostGraphile sends {pSql.Count} SQL statement(s) per request:\n" + string.Join("\n", pSql.Select(s => "    " + B1.OneLine(s))));
+        var plans = await PlanRecorder.DuringAsync(c.Api.ConnectionString, async () => await c.SendAsync(imail));
+        if (plans.Count > 0)
+        {
+            var scans = PlanRecorder.SequentialScans(plans).ToList();
+            row.Check(scans.Count == 0, "Imail's statements reach users, consents and connected accounts by index" + (scans.Count > 0 ? $" (sequential scan on {string.Join(", ", scans)})" : ""));
+            row.Notes.Add($"Imail's plans (auto_explain, EXPLAIN ANALYZE of the {PlanRecorder.Repeats}th request, prepared):\n"
+                          + string.Join("\n\n", plans.Select(p => "    " + B1.OneLine(p.Sql) + "\n" + string.Join('\n', p.Plan.Split('\n').Select(l => "      " + l)))));
+            row.Figures["imailPlans"] = plans.Select(p => new { sql = p.Sql, plan = p.Plan }).ToList();
+        }
         row.Figures["imailStatements"] = iSql.Count;
         row.Figures["postgraphileStatements"] = pSql.Count;
         row.Figures["imailSql"] = iSql;

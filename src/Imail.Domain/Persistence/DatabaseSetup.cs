@@ -12,24 +12,35 @@ public static class DatabaseSetup
     public const int DefaultMaxAutoPrepare = 32;
 
     public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseNpgsql(WithAutoPrepare(connectionString), npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
+        options.UseNpgsql(WithReadSettings(connectionString), npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
             .UseSnakeCaseNamingConvention();
 
     /// <summary>
-    /// Reads repeat the same few statements; prepared, PostgreSQL parses and plans them once per
-    /// connection instead of every time, and plans the loaders' <c>user_id = ANY($1)</c> as index
-    /// lookups (measured in bench/README.md). A connection string that sets <c>Max Auto Prepare</c>
-    /// (0 turns it off) is left as it is.
+    /// The connection settings reads are fast with, unless the connection string sets them itself:
+    /// <list type="bullet">
+    /// <item>Automatic preparation: reads repeat the same few statements; prepared, PostgreSQL parses
+    /// and plans them once per connection instead of every time (<c>Max Auto Prepare</c>; 0 turns it off).</item>
+    /// <item>No reset on close: a batch loader borrows a pooled connection for one statement, and
+    /// resetting the session every time (RESET ALL, CLOSE ALL, UNLISTEN, DISCARD…) cost PostgreSQL more
+    /// than the statement. The DbContexts leave no session state behind: no SET, no LISTEN, only
+    /// transaction-scoped advisory locks (<c>No Reset On Close</c>=false restores the reset).</item>
+    /// </list>
+    /// Measured in bench/README.md (B9).
     /// </summary>
-    public static string WithAutoPrepare(string connectionString)
+    public static string WithReadSettings(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase)
-            || connectionString.Contains("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)) return connectionString;
-        builder.MaxAutoPrepare = DefaultMaxAutoPrepare;
-        builder.AutoPrepareMinUsages = 2;
+        if (!Sets(connectionString, "Max Auto Prepare", "MaxAutoPrepare"))
+        {
+            builder.MaxAutoPrepare = DefaultMaxAutoPrepare;
+            if (!Sets(connectionString, "Auto Prepare Min Usages", "AutoPrepareMinUsages")) builder.AutoPrepareMinUsages = 2;
+        }
+        if (!Sets(connectionString, "No Reset On Close", "NoResetOnClose")) builder.NoResetOnClose = true;
         return builder.ConnectionString;
     }
+
+    private static bool Sets(string connectionString, params string[] keys) =>
+        keys.Any(k => connectionString.Contains(k, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>A pooled DbContext factory: resolvers and jobs each take their own context.</summary>
     public static IServiceCollection AddImailDatabase(this IServiceCollection services, string connectionString) =>

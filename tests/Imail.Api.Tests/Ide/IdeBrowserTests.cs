@@ -99,11 +99,13 @@ public sealed class IdeBrowserTests(IdeBrowserTests.Api api) : IClassFixture<Ide
         // And the IDE took the schema in: its Schema Reference lists the API's types and shows them.
         await Expect(page.GetByText("Schema available", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = Patience });
         // As with Run above: on a loaded machine a click can land before the tab reacts, so click until its type list shows.
+        // Each wait is longer than the last: a second click on a tab that was only slow to open would close it again.
         var types = page.GetByPlaceholder("Filter...");
-        for (var attempt = 0; attempt < 6 && !await types.IsVisibleAsync(); attempt++)
+        foreach (var wait in new[] { 10_000, 20_000, 40_000, 60_000 })
         {
+            if (await types.IsVisibleAsync()) break;
             await page.GetByText("Schema Reference", new() { Exact = true }).ClickAsync();
-            try { await types.WaitForAsync(new() { Timeout = 15_000 }); } catch (TimeoutException) { }
+            try { await types.WaitForAsync(new() { Timeout = wait }); } catch (TimeoutException) { }
         }
         foreach (var (type, description) in new[]
         {
