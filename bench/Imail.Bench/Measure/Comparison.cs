@@ -114,7 +114,9 @@ public sealed record Comparison(IReadOnlyList<RoundPair> Rounds)
             rounds.Add(pair);
             log(string.Create(CultureInfo.InvariantCulture,
                     $"  round {i,2}/{options.Rounds}: GraphQL {g.RequestsPerSecond,7:N0} req/s {g.CpuMicros,6:N0} µs CPU/req | baseline {b.RequestsPerSecond,7:N0} req/s {b.CpuMicros,6:N0} µs CPU/req | ratio {pair.Ratio:0.00}, CPU ratio {pair.CpuRatio:0.00}")
-                + (pair.GraphQL.Failures + pair.Baseline.Failures is > 0 and var failed ? $"  ({failed} failed requests!)" : ""));
+                + (pair.GraphQL.Failures + pair.Baseline.Failures is > 0 and var failed
+                    ? $"  ({failed} failed requests: GraphQL {pair.GraphQL.Failures}, baseline {pair.Baseline.Failures}; load generator: {pair.GraphQL.Load.Failures} / {pair.Baseline.Load.Failures})"
+                    : ""));
         }
         return new Comparison(rounds) { PostgresMetered = postgresMetered, WarmupPerSide = warmup, RoundsCompiledMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - compiledBefore };
     }

@@ -54,12 +54,59 @@ public class BatchLoadingTests(StatementCountingApiFactory api) : IClassFixture<
         }
         api.Statements.Clear();
 
-        var users = (await api.GraphQLAsync("{ users(first: 100) { nodes { email connectedAccounts { provider grantedScopes } } } }", token: api.StaffToken()))
+        var users = (await api.GraphQLAsync("{ users(first: 100, where: { emailContains: \"p4-batch-\" }) { nodes { email connectedAccounts { provider grantedScopes } } } }", token: api.StaffToken()))
             .DataOrFail()["users"]!["nodes"]!.AsArray();
 
         Assert.Equal(5, users.Count);
         Assert.All(users, u => Assert.Equal("mastodon", (string?)u!["connectedAccounts"]![0]!["provider"]));
         Assert.Contains(api.Statements, s => s.Contains("FROM users")); // the log hears this request
         Assert.Single(api.Statements, s => s.Contains("connected_accounts"));
+    }
+
+    // Issue 10 item 2: the statement asks for what the document asks for.
+    [Fact]
+    public async Task SharedFields_AreReadOnlyWhenTheDocumentSelectsThem()
+    {
+        var catalogue = new ConnectedAccountProviders();
+        var user = await api.CreateUserAsync("p4-projection@example.org");
+        await api.ExecuteDbAsync(async db =>
+        {
+            db.ConnectedAccounts.Add(ConnectedAccount.Connect(user.Id, "mastodon", "projection", ["profile"], [new ReceivedField("username", "@projection")], catalogue, api.Clock.GetUtcNow()).Account);
+            await db.SaveChangesAsync();
+        });
+
+        api.Statements.Clear();
+        var without = (await api.GraphQLAsync("{ me { connectedAccounts { provider grantedScopes } } }", token: api.UserToken(user.Id))).DataOrFail();
+        Assert.Equal("mastodon", (string?)without["me"]!["connectedAccounts"]![0]!["provider"]);
+        var read = Assert.Single(api.Statements, s => s.Contains("connected_accounts"));
+        Assert.DoesNotContain("connected_account_fields", read);
+
+        api.Statements.Clear();
+        var with = (await api.GraphQLAsync("{ me { connectedAccounts { provider shared { name value } } } }", token: api.UserToken(user.Id))).DataOrFail();
+        Assert.Equal("@projection", (string?)with["me"]!["connectedAccounts"]![0]!["shared"]![0]!["value"]);
+        Assert.Contains(api.Statements, s => s.Contains("connected_account_fields"));
+    }
+
+    // Issue 10: every page after a cursor is one parameterized statement (one cached query, one prepared
+    // statement), not a new query text per cursor.
+    [Fact]
+    public async Task PagesAfterDifferentCursors_SendTheSameStatement()
+    {
+        for (var i = 0; i < 3; i++) await api.CreateUserAsync($"cursor-{i}@example.org");
+        const string query = "query($after: String) { users(first: 1, after: $after, where: { emailContains: \"cursor-\" }) { nodes { id } pageInfo { endCursor } } }";
+        var statements = new List<string>();
+        string? after = null;
+        for (var page = 0; page < 3; page++)
+        {
+            api.Statements.Clear();
+            var users = (await api.GraphQLAsync(query, new { after }, api.StaffToken())).DataOrFail()["users"]!;
+            var id = (string)users["nodes"]![0]!["id"]!;
+            var sql = Assert.Single(api.Statements, s => s.Contains("FROM users"));
+            Assert.DoesNotContain(id, sql, StringComparison.OrdinalIgnoreCase);
+            if (after is not null) statements.Add(sql);
+            after = (string?)users["pageInfo"]!["endCursor"];
+        }
+        Assert.Equal(2, statements.Count);
+        Assert.Equal(statements[0], statements[1]);
     }
 }
