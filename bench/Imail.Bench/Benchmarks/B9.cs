@@ -120,16 +120,7 @@ public sealed class B9(string read, string what, B9.Caller caller, string imailQ
         using var counter = new RequestCounter();
         var comparison = await Comparison.MeasureAsync(c.Client, imail, new InProcessServer(meter, counter), peerLoad, peer,
             meter.SeesPostgres, c.Options, c.Log, c.Cancellation);
-        row.Comparison = comparison;
-        row.Check(comparison.Failures == 0, $"no failed requests under load ({comparison.Failures} failed)");
-        row.GraphQL = comparison.GraphQL.ToString();
-        row.Baseline = comparison.Baseline.ToString();
-        row.Ratio = string.Create(CultureInfo.InvariantCulture,
-            $"{comparison.MedianRatio:0.00}× ({comparison.MinRatio:0.00}–{comparison.MaxRatio:0.00}); CPU {comparison.CpuRatio:0.00}×");
-        row.Figures["medianRatio"] = Math.Round(comparison.MedianRatio, 4);
-        row.Figures["minRatio"] = Math.Round(comparison.MinRatio, 4);
-        row.Figures["maxRatio"] = Math.Round(comparison.MaxRatio, 4);
-        row.Figures["cpuRatio"] = Math.Round(comparison.CpuRatio, 4);
+        row.Record(comparison);
         row.Figures["imailPostgresCpuMicros"] = Math.Round(comparison.GraphQL.PostgresCpuMicros, 1);
         row.Figures["postgraphilePostgresCpuMicros"] = Math.Round(comparison.Baseline.PostgresCpuMicros, 1);
         row.Notes.Add(string.Create(CultureInfo.InvariantCulture,

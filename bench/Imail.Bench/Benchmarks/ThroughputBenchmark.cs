@@ -81,18 +81,9 @@ public abstract class ThroughputBenchmark : IBenchmark
         }
 
         var comparison = await Comparison.MeasureAsync(c.Client, graphql, baseline, c.Options, c.Log, c.Cancellation);
-        row.Comparison = comparison;
-        row.Check(comparison.Failures == 0, $"no failed requests under load ({comparison.Failures} failed)");
+        row.Record(comparison);
         row.Notes.Add(string.Create(CultureInfo.InvariantCulture,
             $"Warm-up: {comparison.WarmupPerSide.TotalSeconds:0} s per side, until the JIT had optimised the hot path; it compiled {comparison.RoundsCompiledMethods} methods during the rounds."));
-        row.GraphQL = comparison.GraphQL.ToString();
-        row.Baseline = comparison.Baseline.ToString();
-        row.Ratio = string.Create(CultureInfo.InvariantCulture,
-            $"{comparison.MedianRatio:0.00}× ({comparison.MinRatio:0.00}–{comparison.MaxRatio:0.00}); CPU {comparison.CpuRatio:0.00}×");
-        row.Figures["medianRatio"] = Math.Round(comparison.MedianRatio, 4);
-        row.Figures["minRatio"] = Math.Round(comparison.MinRatio, 4);
-        row.Figures["maxRatio"] = Math.Round(comparison.MaxRatio, 4);
-        row.Figures["cpuRatio"] = Math.Round(comparison.CpuRatio, 4);
         row.Notes.Add(string.Create(CultureInfo.InvariantCulture,
             $"CPU per request: GraphQL {comparison.GraphQL.ProcessCpuMicros:N0} µs in .NET + {comparison.GraphQL.PostgresCpuMicros:N0} µs in PostgreSQL; "
             + $"baseline {comparison.Baseline.ProcessCpuMicros:N0} + {comparison.Baseline.PostgresCpuMicros:N0} µs. "

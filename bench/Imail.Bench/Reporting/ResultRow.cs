@@ -50,6 +50,21 @@ public sealed class ResultRow
         return ok;
     }
 
+    /// <summary>A measured comparison: both sides' figures, the ratios (shown and in the JSON), and the check that no request failed.</summary>
+    public void Record(Comparison comparison)
+    {
+        Comparison = comparison;
+        Check(comparison.Failures == 0, $"no failed requests under load ({comparison.Failures} failed)");
+        GraphQL = comparison.GraphQL.ToString();
+        Baseline = comparison.Baseline.ToString();
+        Ratio = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{comparison.MedianRatio:0.00}× ({comparison.MinRatio:0.00}–{comparison.MaxRatio:0.00}); CPU {comparison.CpuRatio:0.00}×");
+        Figures["medianRatio"] = Math.Round(comparison.MedianRatio, 4);
+        Figures["minRatio"] = Math.Round(comparison.MinRatio, 4);
+        Figures["maxRatio"] = Math.Round(comparison.MaxRatio, 4);
+        Figures["cpuRatio"] = Math.Round(comparison.CpuRatio, 4);
+    }
+
     /// <summary>Sets the outcome from the target, unless a check failed.</summary>
     public void Decide(bool targetMet) => Outcome = !ChecksPassed ? Outcome.Invalid : targetMet ? Outcome.Pass : Outcome.Fail;
 
