@@ -76,39 +76,49 @@ public sealed partial class PostGraphilePeer : IAsyncDisposable, IServerMeter
         start.Environment["DEBUG_COLORS"] = "0";
         if (logSql) start.Environment["DEBUG"] = "@dataplan/pg:PgExecutor";
         var process = Process.Start(start) ?? throw new BenchException("Could not start Node for PostGraphile.");
-        var stderr = new ConcurrentQueue<string>();
-        var firstLine = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null) stderr.Enqueue(e.Data);
-        };
-        // The first line of stdout says where it listens; the rest is drained so Node never blocks on a full pipe.
-        process.OutputDataReceived += (_, e) => firstLine.TrySetResult(e.Data);
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        string? first;
+        // Whatever goes wrong from here, Node must not outlive the bench.
         try
         {
-            first = await firstLine.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
+            var stderr = new ConcurrentQueue<string>();
+            var firstLine = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is not null) stderr.Enqueue(e.Data);
+            };
+            // The first line of stdout says where it listens; the rest is drained so Node never blocks on a full pipe.
+            process.OutputDataReceived += (_, e) => firstLine.TrySetResult(e.Data);
+            process.BeginErrorReadLine();
+            process.BeginOutputReadLine();
+            string? first;
+            try
+            {
+                first = await firstLine.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
+            }
+            catch (TimeoutException)
+            {
+                first = null;
+            }
+            if (first is null || !first.StartsWith('{'))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new BenchException($"PostGraphile did not start: {first}\n{string.Join('\n', stderr.TakeLast(30))}");
+            }
+            using var ready = JsonDocument.Parse(first);
+            var peer = new PostGraphilePeer(process, ready.RootElement.GetProperty("port").GetInt32(), ready.RootElement.GetProperty("adminPort").GetInt32(),
+                ready.RootElement.GetProperty("node").GetString() ?? "?", new CpuMeter());
+            foreach (var line in stderr) peer._stderr.Enqueue(line);
+            process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is not null) peer._stderr.Enqueue(e.Data);
+            };
+            return peer;
         }
-        catch (TimeoutException)
+        catch
         {
-            first = null;
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            process.Dispose();
+            throw;
         }
-        if (first is null || !first.StartsWith('{'))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new BenchException($"PostGraphile did not start: {first}\n{string.Join('\n', stderr.TakeLast(30))}");
-        }
-        using var ready = JsonDocument.Parse(first);
-        var peer = new PostGraphilePeer(process, ready.RootElement.GetProperty("port").GetInt32(), ready.RootElement.GetProperty("adminPort").GetInt32(),
-            ready.RootElement.GetProperty("node").GetString() ?? "?", new CpuMeter());
-        foreach (var line in stderr) peer._stderr.Enqueue(line);
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null) peer._stderr.Enqueue(e.Data);
-        };
-        return peer;
     }
 
     /// <summary>
