@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Imail.Domain.Outbox;
 using Imail.Domain.Users;
 using Imail.Worker.Email;
 using Snapshooter;
@@ -22,17 +21,8 @@ public partial class EmailSnapshotTests
 
     private static bool Updating => Environment.GetEnvironmentVariable(UpdateVariable) == "1";
 
-    public static TheoryData<string, Locale> Every()
-    {
-        var data = new TheoryData<string, Locale>();
-        foreach (var template in EmailTemplates.All)
-            foreach (var locale in Enum.GetValues<Locale>())
-                data.Add(template, locale);
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(Every))]
+    [MemberData(nameof(TestEmails.EveryTemplateInEveryLocale), MemberType = typeof(TestEmails))]
     public void EveryEmail_InEveryLanguage_ReadsAsItsSnapshot(string template, Locale locale)
     {
         var email = Render(template, locale, CultureInfo.InvariantCulture);
@@ -46,7 +36,7 @@ public partial class EmailSnapshotTests
     public void NoSnapshot_OutlivesItsTemplate()
     {
         var folder = Path.Combine(Snapshot.FullName().FolderPath, FileNames.SnapshotFolderName);
-        var expected = Every().Select(row => SnapshotName((string)row[0], (Locale)row[1]) + FileNames.SnapshotFileExtension);
+        var expected = TestEmails.EveryTemplateInEveryLocale().Select(row => SnapshotName((string)row[0], (Locale)row[1]) + FileNames.SnapshotFileExtension);
         var committed = Directory.Exists(folder) ? Directory.GetFiles(folder, "*" + FileNames.SnapshotFileExtension).Select(Path.GetFileName) : [];
 
         Assert.Empty(committed.Except(expected));

@@ -16,17 +16,8 @@ public class EmailTemplateTests
 
     private static EmailPayload Payload(Locale locale, string? name = "Zoé") => TestEmails.Payload(locale, name);
 
-    public static TheoryData<string, Locale> Every()
-    {
-        var data = new TheoryData<string, Locale>();
-        foreach (var template in EmailTemplates.All)
-            foreach (var locale in Enum.GetValues<Locale>())
-                data.Add(template, locale);
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(Every))]
+    [MemberData(nameof(TestEmails.EveryTemplateInEveryLocale), MemberType = typeof(TestEmails))]
     public void EveryEmail_NamesThePublisher_AndHowToReachItAboutPersonalData(string template, Locale locale)
     {
         var email = Renderer().Render(template, Payload(locale));
@@ -70,7 +61,7 @@ public class EmailTemplateTests
     }
 
     [Theory]
-    [MemberData(nameof(Every))]
+    [MemberData(nameof(TestEmails.EveryTemplateInEveryLocale), MemberType = typeof(TestEmails))]
     public void WithoutADisplayName_TheGreetingStillReads(string template, Locale locale)
     {
         var email = Renderer().Render(template, Payload(locale, name: null));

@@ -26,6 +26,16 @@ internal static class TestEmails
         ["endedAt"] = "2027-12-27T04:17:00+01:00",
     };
 
+    /// <summary>Theory data: every template in every language.</summary>
+    public static TheoryData<string, Locale> EveryTemplateInEveryLocale()
+    {
+        var data = new TheoryData<string, Locale>();
+        foreach (var template in EmailTemplates.All)
+            foreach (var locale in Enum.GetValues<Locale>())
+                data.Add(template, locale);
+        return data;
+    }
+
     public static EmailRenderer Renderer(Publisher? publisher = null) => new(new StaticMonitor<Publisher>(publisher ?? Publisher));
 
     public static EmailPayload Payload(Locale locale, string? name = "Zoé", IReadOnlyDictionary<string, string>? values = null) =>
