@@ -23,7 +23,8 @@ public static class ConnectedAccountLoader
     /// </summary>
     public static IDataLoaderResult<IReadOnlyList<ConnectedAccountView>?> ByUser(IResolveFieldContext ctx, Guid userId)
     {
-        var withShared = ctx.SubFields?.ContainsKey("shared") == true || ctx.SubFields?.Values.Any(f => f.FieldType.Name == "shared") == true;
+        // By field name, not response key: `s: shared` asks for it too, `shared: provider` does not.
+        var withShared = ctx.SubFields?.Values.Any(f => f.FieldType.Name == "shared") == true;
         return ctx.Loader<Guid, IReadOnlyList<ConnectedAccountView>>(withShared ? "connectedAccountsByUser+shared" : "connectedAccountsByUser", async (services, userIds, ct) =>
         {
             await using var db = await services.GetRequiredService<IDbContextFactory<ImailDbContext>>().CreateDbContextAsync(ct);

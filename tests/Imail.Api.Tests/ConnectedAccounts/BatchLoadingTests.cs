@@ -85,6 +85,12 @@ public class BatchLoadingTests(StatementCountingApiFactory api) : IClassFixture<
         var with = (await api.GraphQLAsync("{ me { connectedAccounts { provider shared { name value } } } }", token: api.UserToken(user.Id))).DataOrFail();
         Assert.Equal("@projection", (string?)with["me"]!["connectedAccounts"]![0]!["shared"]![0]!["value"]);
         Assert.Contains(api.Statements, s => s.Contains("connected_account_fields"));
+
+        // Asked for under an alias or through a fragment, it is asked for all the same.
+        var aliased = (await api.GraphQLAsync("{ me { connectedAccounts { s: shared { value } } } }", token: api.UserToken(user.Id))).DataOrFail();
+        Assert.Equal("@projection", (string?)aliased["me"]!["connectedAccounts"]![0]!["s"]![0]!["value"]);
+        var fragment = (await api.GraphQLAsync("{ me { connectedAccounts { ...F } } } fragment F on ConnectedAccount { shared { value } }", token: api.UserToken(user.Id))).DataOrFail();
+        Assert.Equal("@projection", (string?)fragment["me"]!["connectedAccounts"]![0]!["shared"]![0]!["value"]);
     }
 
     // Issue 10: every page after a cursor is one parameterized statement (one cached query, one prepared
