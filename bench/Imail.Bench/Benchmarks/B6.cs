@@ -25,9 +25,11 @@ public sealed class B6 : ThroughputBenchmark
     protected override string BaselinePath => BaselineHost.ConsentStatusPath;
     protected override string Query => StatusQuery;
 
+    protected override async Task PrepareAsync(BenchContext c) => _visitor = await AnonymousVisitorAsync(c);
+
     /// <summary>A seeded anonymous visitor (no account) whose current period has a refusal, so <c>askAgainAt</c> is not <c>expiresAt</c>.</summary>
-    protected override async Task PrepareAsync(BenchContext c) =>
-        _visitor = await c.Api.ExecuteDbAsync(db => db.Consents.AsNoTracking()
+    internal static Task<Guid> AnonymousVisitorAsync(BenchContext c) =>
+        c.Api.ExecuteDbAsync(db => db.Consents.AsNoTracking()
             .Where(x => x.VisitorId != null && x.UserId == null && x.EndedAt == null && x.Choices.Any(ch => !ch.Granted))
             .OrderBy(x => x.Id)
             .Select(x => x.VisitorId!.Value)

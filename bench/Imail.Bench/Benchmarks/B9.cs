@@ -5,7 +5,6 @@ using Imail.Bench.Load;
 using Imail.Bench.Measure;
 using Imail.Bench.Peers;
 using Imail.Bench.Reporting;
-using Microsoft.EntityFrameworkCore;
 
 namespace Imail.Bench.Benchmarks;
 
@@ -44,7 +43,7 @@ public sealed class B9(string read, string what, B9.Caller caller, string imailQ
         new("status", "anonymous `consentStatus(visitorId:)` vs PostGraphile", Caller.Anonymous,
             "query Status($v: ID) { consentStatus(visitorId: $v) { state purposes { purpose granted effective } } }",
             "query Status($v: UUID!) { consentStatus(visitorId: $v) { state purposes { purpose granted effective } } }",
-            async c => new { v = (await AnonymousVisitorAsync(c)).ToString() }),
+            async c => new { v = (await B6.AnonymousVisitorAsync(c)).ToString() }),
     ];
 
     public async Task<ResultRow> RunAsync(BenchContext c)
@@ -132,14 +131,6 @@ public sealed class B9(string read, string what, B9.Caller caller, string imailQ
         row.Decide(comparison.MedianRatio >= MinimumRatio && comparison.CpuRatio >= MinimumCpuRatio);
         return row;
     }
-
-    /// <summary>A seeded visitor without an account whose current period has a refusal (as B6 asks).</summary>
-    private static Task<Guid> AnonymousVisitorAsync(BenchContext c) =>
-        c.Api.ExecuteDbAsync(db => db.Consents.AsNoTracking()
-            .Where(x => x.VisitorId != null && x.UserId == null && x.EndedAt == null && x.Choices.Any(ch => !ch.Granted))
-            .OrderBy(x => x.Id)
-            .Select(x => x.VisitorId!.Value)
-            .FirstAsync(c.Cancellation));
 
     private static string Size(JsonNode? data) => data is null ? "" : $" ({data.ToJsonString().Length:N0} bytes)";
 

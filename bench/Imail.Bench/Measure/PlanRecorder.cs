@@ -31,7 +31,6 @@ public static partial class PlanRecorder
         long start;
         try
         {
-            start = new FileInfo(log).Length;
             for (var i = 0; i < Repeats - 1; i++) await request();
             start = new FileInfo(log).Length;
             await request();

@@ -33,11 +33,12 @@ public sealed partial class PostGraphilePeer : IAsyncDisposable, IServerMeter
     private readonly HttpClient _admin = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly Uri _adminUri;
     private readonly CpuMeter _postgres;
-    private readonly ConcurrentQueue<string> _stderr = new();
+    private readonly ConcurrentQueue<string> _stderr;
 
-    private PostGraphilePeer(Process process, int port, int adminPort, string node, CpuMeter postgres)
+    private PostGraphilePeer(Process process, ConcurrentQueue<string> stderr, int port, int adminPort, string node, CpuMeter postgres)
     {
         _process = process;
+        _stderr = stderr;
         _postgres = postgres;
         Address = new Uri($"http://127.0.0.1:{port}/");
         _adminUri = new Uri($"http://127.0.0.1:{adminPort}/");
@@ -104,14 +105,8 @@ public sealed partial class PostGraphilePeer : IAsyncDisposable, IServerMeter
                 throw new BenchException($"PostGraphile did not start: {first}\n{string.Join('\n', stderr.TakeLast(30))}");
             }
             using var ready = JsonDocument.Parse(first);
-            var peer = new PostGraphilePeer(process, ready.RootElement.GetProperty("port").GetInt32(), ready.RootElement.GetProperty("adminPort").GetInt32(),
+            return new PostGraphilePeer(process, stderr, ready.RootElement.GetProperty("port").GetInt32(), ready.RootElement.GetProperty("adminPort").GetInt32(),
                 ready.RootElement.GetProperty("node").GetString() ?? "?", new CpuMeter());
-            foreach (var line in stderr) peer._stderr.Enqueue(line);
-            process.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data is not null) peer._stderr.Enqueue(e.Data);
-            };
-            return peer;
         }
         catch
         {
