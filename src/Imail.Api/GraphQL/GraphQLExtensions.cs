@@ -31,7 +31,7 @@ public static class GraphQLExtensions
 
         // Every DateTimeOffset input in UTC: GraphQL.NET takes a built-in scalar's replacement from DI.
         builder.Services.AddSingleton<global::GraphQL.Types.DateTimeOffsetGraphType, UtcDateTimeOffsetGraphType>();
-        builder.Services.AddSingleton<Domain.Persistence.PersonalDataMap>();
+        builder.Services.AddSingleton<Domain.Persistence.PersonalDataCatalogue>();
         builder.Services.AddImailConnectedAccounts();
 
         // Each feature contributes its root fields; found here so a new feature needs no wiring.

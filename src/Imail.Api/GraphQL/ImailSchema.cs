@@ -54,6 +54,7 @@ public sealed class ImailSchema : global::GraphQL.Types.Schema
         RegisterType(typeof(InputErrorType));
         RegisterType(typeof(ConflictErrorType));
         RegisterType(typeof(NotFoundErrorType));
+        RegisterType(typeof(ForbiddenErrorType));
     }
 
     protected override void OnBeforeInitializeType(IGraphType graphType)

@@ -10,7 +10,7 @@ namespace Imail.Api.Users;
 
 public sealed class UserType : ObjectGraphType<User>
 {
-    public UserType(ConsentRules rules, TimeProvider clock, PersonalDataMap personalData)
+    public UserType(ConsentRules rules, TimeProvider clock, PersonalDataCatalogue personalData)
     {
         Name = "User";
         Description = "A person with an account: the data subject of the privacy policy. Visible to that person and to staff.";

@@ -6,6 +6,9 @@ public enum RuleKind
     Input,
     Conflict,
     NotFound,
+
+    /// <summary>The caller may not do this (staff restricted the account, P11).</summary>
+    Forbidden,
 }
 
 /// <summary>

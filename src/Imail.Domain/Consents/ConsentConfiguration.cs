@@ -14,6 +14,7 @@ internal sealed class ConsentConfiguration : IEntityTypeConfiguration<Consent>
         consent.HasDefaultDataCategory(DataCategoryCodes.ConsentProofs);
         consent.HasKey(c => c.Id);
         consent.Property(c => c.Id).ValueGeneratedNever();
+        consent.Property(c => c.VisitorId).RefersToDevice();
         consent.Property(c => c.EndReason).HasConversion<string>().HasMaxLength(16);
         consent.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
         // One current period per party (an account, or a device's anonymous visitor): racing first decisions cannot open two.
@@ -52,6 +53,7 @@ internal sealed class ConsentRecordConfiguration : IEntityTypeConfiguration<Cons
         record.HasIndex(r => new { r.ChainKey, r.Sequence }).IsUnique();
         record.HasIndex(r => r.UserId);
         record.HasIndex(r => r.VisitorId);
+        record.Property(r => r.VisitorId).RefersToDevice();
         record.HasIndex(r => r.DecidedAt);
         record.Property(r => r.Action).HasConversion<string>().HasMaxLength(16);
         record.Property(r => r.PolicyVersion).HasMaxLength(DecisionContext.MaxLength);

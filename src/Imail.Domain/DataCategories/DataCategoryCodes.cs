@@ -16,6 +16,9 @@ public static class DataCategoryCodes
     /// <summary>Non-identifying data about the system itself (registry rows, schedules): outside P8.</summary>
     public const string NotPersonal = "not_personal";
 
+    /// <summary>The categories that identify a person: erasure clears them from the rows it keeps for accountability.</summary>
+    public static readonly IReadOnlySet<string> Identifying = new HashSet<string> { Identity, Contact, Account, ConnectedAccountProfile, ConsentProofs };
+
     public static IEnumerable<DataCategory> Seeds()
     {
         const string sinceLastSignIn = "la dernière authentification de l'Utilisateur";

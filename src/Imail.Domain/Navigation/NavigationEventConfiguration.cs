@@ -18,6 +18,7 @@ internal sealed class NavigationEventConfiguration : IEntityTypeConfiguration<Na
         navigation.Property(n => n.FrontEnd).HasMaxLength(Consents.DecisionContext.MaxLength);
         navigation.HasIndex(n => n.OccurredAt);
         navigation.HasIndex(n => n.VisitorId);
+        navigation.Property(n => n.VisitorId).RefersToDevice();
         navigation.HasOne<User>().WithMany().HasForeignKey(n => n.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }

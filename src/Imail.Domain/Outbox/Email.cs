@@ -35,10 +35,14 @@ public static class EmailTemplates
     /// <summary>To an address someone asked to use while another account uses it: no code (the caller is told nothing).</summary>
     public const string EmailChangeAddressTaken = "email-change-address-taken";
 
+    /// <summary>To an erased person's address: their account and data are gone (P8–P11); not linked to any account, emptied once delivered.</summary>
+    public const string ErasureConfirmation = "erasure-confirmation";
+
     public static readonly IReadOnlyList<string> All =
     [
         SignUpConfirmation, EmailChangedOldAddress, EmailChangedNewAddress, ConsentRenewalReminder,
         SignUpAttemptOnExistingAccount, EmailChangeConfirmation, EmailChangeAddressTaken,
+        ErasureConfirmation,
     ];
 }
 

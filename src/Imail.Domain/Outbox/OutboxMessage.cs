@@ -13,6 +13,9 @@ public enum OutboxState
 
     /// <summary>Refused for good (5xx) or out of retries: waits for staff to requeue it.</summary>
     Dead,
+
+    /// <summary>Not sent: it was claimed after its <see cref="OutboxMessage.DiscardAfter"/> (a worker was down meanwhile).</summary>
+    Discarded,
 }
 
 /// <summary>
@@ -45,6 +48,26 @@ public sealed class OutboxMessage
 
     /// <summary>A relay holds the message until then; past it, another relay may take it over.</summary>
     public DateTimeOffset? LeasedUntil { get; private set; }
+
+    /// <summary>The payload is emptied the moment the message is delivered (the erasure confirmation: the only trace of an erased person).</summary>
+    public bool ErasePayloadOnDelivery { get; private set; }
+
+    /// <summary>Past this, the message would come too late to mean anything (a code that expired, a deadline gone): the relay discards it unsent and counts it.</summary>
+    public DateTimeOffset? DiscardAfter { get; private set; }
+
+    /// <summary>Sets <see cref="DiscardAfter"/>: the message is pointless after <paramref name="at"/>.</summary>
+    public OutboxMessage PointlessAfter(DateTimeOffset at)
+    {
+        DiscardAfter = at;
+        return this;
+    }
+
+    /// <summary>Sets <see cref="ErasePayloadOnDelivery"/>.</summary>
+    public OutboxMessage ForgottenOnDelivery()
+    {
+        ErasePayloadOnDelivery = true;
+        return this;
+    }
 
     /// <summary>When the personal part of the payload was removed after delivery.</summary>
     public DateTimeOffset? PayloadPurgedAt { get; private set; }

@@ -1,6 +1,7 @@
 using Imail.Domain.ConnectedAccounts;
 using Imail.Domain.Consents;
 using Imail.Domain.DataCategories;
+using Imail.Domain.Lifecycle;
 using Imail.Domain.Navigation;
 using Imail.Domain.Outbox;
 using Imail.Domain.Users;
@@ -23,6 +24,10 @@ public sealed class ImailDbContext(DbContextOptions<ImailDbContext> options) : D
     public DbSet<ConsentRecord> ConsentRecords => Set<ConsentRecord>();
     public DbSet<NavigationEvent> NavigationEvents => Set<NavigationEvent>();
     public DbSet<ConnectedAccount> ConnectedAccounts => Set<ConnectedAccount>();
+    public DbSet<StaffAction> StaffActions => Set<StaffAction>();
+    public DbSet<ErasureRecord> Erasures => Set<ErasureRecord>();
+    public DbSet<DeletionRequest> DeletionRequests => Set<DeletionRequest>();
+    public DbSet<AnonymousConsentProof> AnonymousConsentProofs => Set<AnonymousConsentProof>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ImailDbContext).Assembly);

@@ -1,4 +1,5 @@
 using Imail.Domain.Common;
+using Imail.Domain.Lifecycle;
 
 namespace Imail.Domain.Users;
 
@@ -20,6 +21,52 @@ public sealed class User
     /// <summary>When the person last authenticated (token <c>auth_time</c>, else <c>iat</c>): the clock of P9.</summary>
     public DateTimeOffset? LastAuthenticatedAt { get; private set; }
 
+    /// <summary>
+    /// A random reference the audit trail, erasure records and deletion requests name the account by
+    /// (P8, P11): once this row is erased, nothing links that reference to the person.
+    /// </summary>
+    public Guid AuditRef { get; private set; }
+
+    /// <summary>What staff took away from the account (P11); empty for a normal account.</summary>
+    public List<Capability> Restrictions { get; private set; } = [];
+
+    /// <summary>When the invitation to sign in after the inactivity period was queued (P9); cleared by a sign-in before <see cref="InactivityDeadline"/>.</summary>
+    public DateTimeOffset? InactivityWarnedAt { get; private set; }
+
+    /// <summary>Past this, without a sign-in since the invitation, the account is erased (P9).</summary>
+    public DateTimeOffset? InactivityDeadline { get; private set; }
+
+    public bool May(Capability capability) => !Restrictions.Contains(capability);
+
+    /// <summary>Refuses an operation the account was restricted from (P11).</summary>
+    public void Require(Capability capability) => Rule.Check(May(capability), new AccountRestrictedRule(capability));
+
+    /// <summary>Staff restrict capabilities (P11); returns those newly restricted.</summary>
+    public IReadOnlyList<Capability> Restrict(IReadOnlyCollection<Capability> capabilities, DateTimeOffset now)
+    {
+        Rule.Check(capabilities.Count > 0, "INVALID_CAPABILITIES", "Name at least one capability to restrict.", "capabilities");
+        var added = capabilities.Distinct().Where(c => !Restrictions.Contains(c)).ToList();
+        Restrictions = Restrictions.Concat(added).Order().ToList();
+        Status = Restrictions.Count > 0 ? UserStatus.Restricted : UserStatus.Active;
+        UpdatedAt = now;
+        return added;
+    }
+
+    /// <summary>Staff lift restrictions (all of them when <paramref name="capabilities"/> is null); returns those lifted.</summary>
+    public IReadOnlyList<Capability> Lift(IReadOnlyCollection<Capability>? capabilities, DateTimeOffset now)
+    {
+        var lifted = Restrictions.Where(c => capabilities is null || capabilities.Contains(c)).ToList();
+        Rule.Check(lifted.Count > 0, "NOT_RESTRICTED", "The account is not restricted from any of these capabilities.", "capabilities");
+        Restrictions = Restrictions.Except(lifted).ToList();
+        Status = Restrictions.Count > 0 ? UserStatus.Restricted : UserStatus.Active;
+        UpdatedAt = now;
+        return lifted;
+    }
+
+    /// <summary>The values that identify the person in free text (address, name, ids): blanked from what outlives the account.</summary>
+    public IReadOnlyCollection<string> IdentifyingValues() =>
+        new[] { Email, PendingEmail, DisplayName, Id.ToString() }.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!).ToList();
+
     public static User SignUp(string email, string displayName, string? locale, DateTimeOffset now)
     {
         return new User
@@ -29,6 +76,7 @@ public sealed class User
             DisplayName = CheckDisplayName(displayName),
             Locale = Locales.Parse(locale),
             Status = UserStatus.Active,
+            AuditRef = Guid.NewGuid(),
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -51,6 +99,7 @@ public sealed class User
         var newName = displayName is null ? DisplayName : CheckDisplayName(displayName);
         var newLocale = locale is null ? Locale : Locales.Parse(locale);
         if (newName == DisplayName && newLocale == Locale) return false;
+        Require(Capability.ChangeProfile);
         (DisplayName, Locale, UpdatedAt) = (newName, newLocale, now);
         return true;
     }
@@ -63,6 +112,7 @@ public sealed class User
     /// </summary>
     public string? RequestEmailChange(string email, string code, DateTimeOffset now)
     {
+        Require(Capability.ChangeProfile);
         var address = EmailAddress.Normalize(email);
         if (address == Email)
         {

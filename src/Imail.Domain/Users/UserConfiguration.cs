@@ -22,5 +22,15 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         user.Property(u => u.Status).HasConversion<string>().HasMaxLength(32);
         user.HasIndex(u => u.Status);
         user.HasIndex(u => u.LastAuthenticatedAt);
+        // Default for rows written by SQL (and the accounts that existed before it): a random reference each.
+        user.Property(u => u.AuditRef).HasDefaultValueSql("gen_random_uuid()");
+        user.HasIndex(u => u.AuditRef).IsUnique();
+        user.Property(u => u.Restrictions).HasColumnType("text[]").HasDefaultValueSql("'{}'")
+            .HasConversion(new Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<List<Lifecycle.Capability>, string[]>(
+                v => v.Select(c => c.ToString()).ToArray(), v => v.Select(Enum.Parse<Lifecycle.Capability>).ToList()),
+                new Microsoft.EntityFrameworkCore.ChangeTracking.ValueComparer<List<Lifecycle.Capability>>(
+                    (a, b) => a!.SequenceEqual(b!), v => v.Aggregate(0, (h, c) => HashCode.Combine(h, c)), v => v.ToList()));
+        // inactivity: the accounts waiting out their grace period (P9).
+        user.HasIndex(u => u.InactivityDeadline).HasFilter("inactivity_deadline IS NOT NULL");
     }
 }

@@ -31,8 +31,11 @@ public sealed class OutboxStore(RelayDatabase database)
     // Results are written only over our own lease (leased_until is the claim's token), so a
     // relay that outlived its lease cannot reschedule a message another relay now holds.
     // "Delivered" is a fact whoever holds the lease, so it only requires the message to be pending.
+    // A message marked to forget its payload on delivery (the erasure confirmation, P8) loses it in the same statement.
     internal const string DeliveredSql = """
-        UPDATE outbox_messages SET state = 'Delivered', delivered_at = @now, leased_until = NULL, last_error = NULL
+        UPDATE outbox_messages SET state = 'Delivered', delivered_at = @now, leased_until = NULL, last_error = NULL,
+          payload = CASE WHEN erase_payload_on_delivery THEN '{}'::jsonb ELSE payload END,
+          payload_purged_at = CASE WHEN erase_payload_on_delivery THEN @now ELSE payload_purged_at END
         WHERE id = ANY(@ids) AND state = 'Pending'
         """;
 

@@ -24,6 +24,8 @@ internal static class TestEmails
         ["code"] = "K7QM-4XHT-9PRW-2DNB",
         ["expiresAt"] = "2027-12-28 03:17 UTC",
         ["endedAt"] = "2027-12-27T04:17:00+01:00",
+        ["erasedAt"] = "2027-12-28 03:17 UTC",
+        ["reason"] = "SelfService",
     };
 
     /// <summary>Theory data: every template in every language.</summary>

@@ -12,6 +12,9 @@ public sealed record InputError(string Code, string Message, string? Field) : Us
 /// <summary>Input that clashes with what exists (a taken e-mail address, an existing code).</summary>
 public sealed record ConflictError(string Code, string Message, string? Field) : UserError(Code, Message);
 
+/// <summary>The caller may not do this: staff restricted the account (P11).</summary>
+public sealed record ForbiddenError(string Code, string Message) : UserError(Code, Message);
+
 /// <summary>What the mutation acts on does not exist (or is not yours to see).</summary>
 public sealed record NotFoundError(string Code, string Message) : UserError(Code, Message);
 
@@ -21,6 +24,7 @@ public static class UserErrors
     {
         RuleKind.Conflict => new ConflictError(violation.Code, violation.Message, violation.Field),
         RuleKind.NotFound => new NotFoundError(violation.Code, violation.Message),
+        RuleKind.Forbidden => new ForbiddenError(violation.Code, violation.Message),
         _ => new InputError(violation.Code, violation.Message, violation.Field),
     };
 }
@@ -58,3 +62,5 @@ public sealed class InputErrorType() : UserErrorType<InputError>("InputError", "
 public sealed class ConflictErrorType() : UserErrorType<ConflictError>("ConflictError", "The input clashes with existing data (e.g. an e-mail address already in use).", e => e.Field);
 
 public sealed class NotFoundErrorType() : UserErrorType<NotFoundError>("NotFoundError", "What the mutation acts on does not exist.");
+
+public sealed class ForbiddenErrorType() : UserErrorType<ForbiddenError>("ForbiddenError", "The account may not do this: the publisher restricted it under the terms of service (P11).");

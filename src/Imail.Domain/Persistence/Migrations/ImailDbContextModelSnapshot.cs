@@ -109,7 +109,8 @@ namespace Imail.Domain.Persistence.Migrations
 
                     b.Property<Guid?>("VisitorId")
                         .HasColumnType("uuid")
-                        .HasColumnName("visitor_id");
+                        .HasColumnName("visitor_id")
+                        .HasAnnotation("Imail:RefersTo", "Device");
 
                     b.HasKey("Id")
                         .HasName("pk_consents");
@@ -268,7 +269,8 @@ namespace Imail.Domain.Persistence.Migrations
 
                     b.Property<Guid?>("VisitorId")
                         .HasColumnType("uuid")
-                        .HasColumnName("visitor_id");
+                        .HasColumnName("visitor_id")
+                        .HasAnnotation("Imail:RefersTo", "Device");
 
                     b.HasKey("Id")
                         .HasName("pk_consent_records");
@@ -631,6 +633,279 @@ namespace Imail.Domain.Persistence.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Imail.Domain.Lifecycle.AnonymousConsentProof", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("action");
+
+                    b.Property<string>("BannerVersion")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("banner_version");
+
+                    b.Property<DateOnly>("DecidedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("decided_on");
+
+                    b.Property<bool>("DecidedSignedIn")
+                        .HasColumnType("boolean")
+                        .HasColumnName("decided_signed_in");
+
+                    b.Property<string>("FrontEnd")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("front_end");
+
+                    b.PrimitiveCollection<List<string>>("Granted")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("granted");
+
+                    b.Property<string>("PolicyVersion")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("policy_version");
+
+                    b.PrimitiveCollection<List<string>>("Refused")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("refused");
+
+                    b.HasKey("Id")
+                        .HasName("pk_anonymous_consent_proofs");
+
+                    b.HasIndex("DecidedOn")
+                        .HasDatabaseName("ix_anonymous_consent_proofs_decided_on");
+
+                    b.ToTable("anonymous_consent_proofs", (string)null);
+
+                    b.HasAnnotation("Imail:DataCategory", "consent_proofs");
+                });
+
+            modelBuilder.Entity("Imail.Domain.Lifecycle.DeletionRequest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CancelReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("cancel_reason");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("channel");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<DateTimeOffset?>("CodeExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("code_expires_at")
+                        .HasAnnotation("Imail:DataCategory", "contact");
+
+                    b.Property<string>("CodeHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("code_hash")
+                        .HasAnnotation("Imail:DataCategory", "contact");
+
+                    b.Property<DateTimeOffset>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<int>("ExtendedByMonths")
+                        .HasColumnType("integer")
+                        .HasColumnName("extended_by_months");
+
+                    b.Property<string>("ExtensionReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("extension_reason");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("RecordedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<string>("Requester")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("requester")
+                        .HasAnnotation("Imail:DataCategory", "contact");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("state");
+
+                    b.Property<Guid>("Subject")
+                        .HasColumnType("uuid")
+                        .HasColumnName("subject");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id")
+                        .HasAnnotation("Imail:DataCategory", "account");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_deletion_requests");
+
+                    b.HasIndex("ClosedAt")
+                        .HasDatabaseName("ix_deletion_requests_closed_at")
+                        .HasFilter("closed_at IS NOT NULL");
+
+                    b.HasIndex("DueAt")
+                        .HasDatabaseName("ix_deletion_requests_due")
+                        .HasFilter("state = 'Pending'");
+
+                    b.HasIndex("UserId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_deletion_requests_open_user")
+                        .HasFilter("state IN ('AwaitingConfirmation', 'Pending')");
+
+                    b.ToTable("deletion_requests", (string)null);
+
+                    b
+                        .HasAnnotation("Imail:DataCategory", "security_logs")
+                        .HasAnnotation("Imail:KeptAnonymized", true);
+                });
+
+            modelBuilder.Entity("Imail.Domain.Lifecycle.ErasureRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ByActor")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("by_actor");
+
+                    b.Property<string>("ByRole")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("by_role");
+
+                    b.PrimitiveCollection<List<string>>("Categories")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("categories");
+
+                    b.Property<DateTimeOffset>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("erased_at");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("reason");
+
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("request_id");
+
+                    b.Property<string>("Rows")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("rows");
+
+                    b.Property<Guid>("Subject")
+                        .HasColumnType("uuid")
+                        .HasColumnName("subject");
+
+                    b.HasKey("Id")
+                        .HasName("pk_erasures");
+
+                    b.HasIndex("ErasedAt")
+                        .HasDatabaseName("ix_erasures_erased_at");
+
+                    b.HasIndex("Subject")
+                        .HasDatabaseName("ix_erasures_subject");
+
+                    b.ToTable("erasures", (string)null);
+
+                    b.HasAnnotation("Imail:DataCategory", "security_logs");
+                });
+
+            modelBuilder.Entity("Imail.Domain.Lifecycle.StaffAction", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("action");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Details")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("details");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("reason");
+
+                    b.Property<Guid>("Subject")
+                        .HasColumnType("uuid")
+                        .HasColumnName("subject");
+
+                    b.HasKey("Id")
+                        .HasName("pk_staff_actions");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_staff_actions_at");
+
+                    b.HasIndex("Subject", "At")
+                        .HasDatabaseName("ix_staff_actions_subject_at");
+
+                    b.ToTable("staff_actions", (string)null);
+
+                    b.HasAnnotation("Imail:DataCategory", "security_logs");
+                });
+
             modelBuilder.Entity("Imail.Domain.Navigation.NavigationEvent", b =>
                 {
                     b.Property<Guid>("Id")
@@ -665,7 +940,8 @@ namespace Imail.Domain.Persistence.Migrations
 
                     b.Property<Guid?>("VisitorId")
                         .HasColumnType("uuid")
-                        .HasColumnName("visitor_id");
+                        .HasColumnName("visitor_id")
+                        .HasAnnotation("Imail:RefersTo", "Device");
 
                     b.HasKey("Id")
                         .HasName("pk_navigation_events");
@@ -710,6 +986,16 @@ namespace Imail.Domain.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("delivered_at");
 
+                    b.Property<DateTimeOffset?>("DiscardAfter")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("discard_after");
+
+                    b.Property<bool>("ErasePayloadOnDelivery")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasColumnName("erase_payload_on_delivery")
+                        .HasDefaultValueSql("false");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -744,7 +1030,8 @@ namespace Imail.Domain.Persistence.Migrations
                     b.Property<Guid?>("UserId")
                         .HasColumnType("uuid")
                         .HasColumnName("user_id")
-                        .HasAnnotation("Imail:DataCategory", "account");
+                        .HasAnnotation("Imail:DataCategory", "account")
+                        .HasAnnotation("Imail:RefersTo", "Account");
 
                     b.HasKey("Id")
                         .HasName("pk_outbox_messages");
@@ -775,6 +1062,12 @@ namespace Imail.Domain.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<Guid>("AuditRef")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("audit_ref")
+                        .HasDefaultValueSql("gen_random_uuid()");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -792,6 +1085,14 @@ namespace Imail.Domain.Persistence.Migrations
                         .HasColumnType("character varying(254)")
                         .HasColumnName("email")
                         .HasAnnotation("Imail:DataCategory", "contact");
+
+                    b.Property<DateTimeOffset?>("InactivityDeadline")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("inactivity_deadline");
+
+                    b.Property<DateTimeOffset?>("InactivityWarnedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("inactivity_warned_at");
 
                     b.Property<DateTimeOffset?>("LastAuthenticatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -820,6 +1121,13 @@ namespace Imail.Domain.Persistence.Migrations
                         .HasColumnName("pending_email_expires_at")
                         .HasAnnotation("Imail:DataCategory", "contact");
 
+                    b.Property<string[]>("Restrictions")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("restrictions")
+                        .HasDefaultValueSql("'{}'");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -833,9 +1141,17 @@ namespace Imail.Domain.Persistence.Migrations
                     b.HasKey("Id")
                         .HasName("pk_users");
 
+                    b.HasIndex("AuditRef")
+                        .IsUnique()
+                        .HasDatabaseName("ix_users_audit_ref");
+
                     b.HasIndex("Email")
                         .IsUnique()
                         .HasDatabaseName("ix_users_email");
+
+                    b.HasIndex("InactivityDeadline")
+                        .HasDatabaseName("ix_users_inactivity_deadline")
+                        .HasFilter("inactivity_deadline IS NOT NULL");
 
                     b.HasIndex("LastAuthenticatedAt")
                         .HasDatabaseName("ix_users_last_authenticated_at");
@@ -948,6 +1264,15 @@ namespace Imail.Domain.Persistence.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .HasConstraintName("fk_visitors_users_user_id");
+                });
+
+            modelBuilder.Entity("Imail.Domain.Lifecycle.DeletionRequest", b =>
+                {
+                    b.HasOne("Imail.Domain.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_deletion_requests_users_user_id");
                 });
 
             modelBuilder.Entity("Imail.Domain.Navigation.NavigationEvent", b =>
