@@ -1,9 +1,9 @@
 using System.Globalization;
+using Imail.Domain.Common;
 using Imail.Domain.Outbox;
 using Imail.Domain.Persistence;
-using Imail.Domain.Common;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Imail.Domain.Lifecycle;
 

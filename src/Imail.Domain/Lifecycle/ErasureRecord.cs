@@ -50,16 +50,16 @@ public sealed class ErasureRecord
 
     internal static ErasureRecord Of(ErasureReason reason, string byRole, string? byActor, Guid subject, Guid? requestId,
         IEnumerable<string> categories, IReadOnlyDictionary<string, int> rows, DateTimeOffset now) => new()
-    {
-        // Random, not time-ordered: the id says nothing beyond ErasedAt.
-        Id = Guid.NewGuid(),
-        ErasedAt = now,
-        Reason = reason,
-        ByRole = byRole,
-        ByActor = byActor,
-        Subject = subject,
-        RequestId = requestId,
-        Categories = categories.Distinct().Order().ToList(),
-        Rows = System.Text.Json.JsonSerializer.Serialize(rows),
-    };
+        {
+            // Random, not time-ordered: the id says nothing beyond ErasedAt.
+            Id = Guid.NewGuid(),
+            ErasedAt = now,
+            Reason = reason,
+            ByRole = byRole,
+            ByActor = byActor,
+            Subject = subject,
+            RequestId = requestId,
+            Categories = categories.Distinct().Order().ToList(),
+            Rows = System.Text.Json.JsonSerializer.Serialize(rows),
+        };
 }
