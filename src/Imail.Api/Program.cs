@@ -4,6 +4,7 @@ using Imail.Api.GraphQL;
 using Imail.Api.GraphQL.Http;
 using Imail.Api.Hosting;
 using Imail.Api.Ide;
+using Imail.Api.Lifecycle;
 using Imail.Worker;
 
 var command = Commands.Name(args);
@@ -44,6 +45,7 @@ try
     app.UseImailAuth();
     app.MapImailIde();
     app.MapImailGraphQL();
+    app.MapPersonalDataExport();
     app.MapImailDevMailbox();
     if (Commands.NeedsDatabase(command)) app.MapImailHealth();
     app.PrintDevelopmentBanner();

@@ -71,6 +71,7 @@ internal sealed class AnonymousConsentProofConfiguration : IEntityTypeConfigurat
     public void Configure(EntityTypeBuilder<AnonymousConsentProof> proof)
     {
         proof.HasDefaultDataCategory(DataCategoryCodes.ConsentProofs);
+        proof.HoldsNoIdentifier();
         proof.HasKey(p => p.Id);
         proof.Property(p => p.Id).ValueGeneratedNever();
         proof.Property(p => p.Action).HasMaxLength(16);

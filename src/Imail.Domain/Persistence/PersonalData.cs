@@ -53,6 +53,17 @@ public static class PersonalData
         return entity;
     }
 
+    public const string AnonymousAnnotation = "Imail:Anonymous";
+
+    /// <summary>The table's rows are about nobody (anonymous copies of proofs): it holds no account, device or other identifier.</summary>
+    public static EntityTypeBuilder<T> HoldsNoIdentifier<T>(this EntityTypeBuilder<T> entity) where T : class
+    {
+        entity.HasAnnotation(AnonymousAnnotation, true);
+        return entity;
+    }
+
+    public static bool IsAnonymous(this IReadOnlyEntityType entity) => entity.FindAnnotation(AnonymousAnnotation)?.Value is true;
+
     public static PersonReference? Reference(this IReadOnlyProperty property) =>
         property.FindAnnotation(ReferenceAnnotation)?.Value is string s ? Enum.Parse<PersonReference>(s) : null;
 
