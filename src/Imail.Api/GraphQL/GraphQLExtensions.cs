@@ -1,5 +1,6 @@
 using GraphQL;
 using Imail.Api.ConnectedAccounts;
+using Imail.Api.Lifecycle;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Imail.Api.GraphQL;
@@ -33,6 +34,7 @@ public static class GraphQLExtensions
         builder.Services.AddSingleton<global::GraphQL.Types.DateTimeOffsetGraphType, UtcDateTimeOffsetGraphType>();
         builder.Services.AddSingleton<Domain.Persistence.PersonalDataCatalogue>();
         builder.Services.AddImailConnectedAccounts();
+        builder.Services.AddImailDeletionRequests();
 
         // Each feature contributes its root fields; found here so a new feature needs no wiring.
         foreach (var type in typeof(ImailSchema).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }))

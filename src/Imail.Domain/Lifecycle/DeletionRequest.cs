@@ -122,6 +122,18 @@ public sealed class DeletionRequest
         };
     }
 
+    /// <summary>
+    /// The person asked again before entering the code (lost e-mail, code expired): a new code and a new
+    /// 24 hours, on the same request, since an account has one open request at most. The former code stops working.
+    /// </summary>
+    public void ReplaceCode(string code, DateTimeOffset now)
+    {
+        Rule.Check(State == DeletionRequestState.AwaitingConfirmation, "REQUEST_NOT_PENDING",
+            $"Only a request awaiting confirmation gets a new code; this one is {Describe(State)}.", null);
+        CodeHash = Users.EmailChangeCodes.Hash(code);
+        CodeExpiresAt = now + CodeLifetime;
+    }
+
     /// <summary>The person entered the e-mailed code: the request is confirmed, and carried out at once.</summary>
     public void Confirm(string code, DateTimeOffset now)
     {
@@ -173,7 +185,7 @@ public sealed class DeletionRequest
         if (CancelReason is not null) CancelReason = Redaction.Apply(CancelReason, identifying);
     }
 
-    private static string Describe(DeletionRequestState state) => state switch
+    internal static string Describe(DeletionRequestState state) => state switch
     {
         DeletionRequestState.AwaitingConfirmation => "awaiting the person's confirmation",
         DeletionRequestState.Pending => "pending",

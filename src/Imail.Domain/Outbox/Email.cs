@@ -38,11 +38,20 @@ public static class EmailTemplates
     /// <summary>To an erased person's address: their account and data are gone (P8–P11); not linked to any account, emptied once delivered.</summary>
     public const string ErasureConfirmation = "erasure-confirmation";
 
+    /// <summary>To a person who asked to delete their account from its settings: the code that confirms it (P10); pointless once the code expires.</summary>
+    public const string DeletionConfirmationCode = "deletion-confirmation-code";
+
+    /// <summary>To a person whose deletion request, made to the publisher, staff recorded: when it will be carried out at the latest (P10).</summary>
+    public const string DeletionRequestReceived = "deletion-request-received";
+
+    /// <summary>To a person whose deletion request's deadline staff extended: the new date and why (P10).</summary>
+    public const string DeletionRequestExtended = "deletion-request-extended";
+
     public static readonly IReadOnlyList<string> All =
     [
         SignUpConfirmation, EmailChangedOldAddress, EmailChangedNewAddress, ConsentRenewalReminder,
         SignUpAttemptOnExistingAccount, EmailChangeConfirmation, EmailChangeAddressTaken,
-        ErasureConfirmation,
+        ErasureConfirmation, DeletionConfirmationCode, DeletionRequestReceived, DeletionRequestExtended,
     ];
 }
 

@@ -23,6 +23,9 @@ public sealed class ErasedAccountTokenTests(ImailApiFactory api) : IClassFixture
         ["attachVisitor"] = """mutation($v: ID!) { attachVisitor(input: { visitorId: $v }) { errors { __typename code } } }""",
         ["recordNavigation"] = """mutation { recordNavigation(input: { frontEnd: "f", events: [{ kind: PAGE_VIEW, name: "/inbox" }] }) { errors { __typename code } } }""",
         ["connectAccount"] = """mutation { connectAccount(input: { provider: "mastodon", externalAccountId: "ghost", grantedScopes: ["profile"], profile: [] }) { errors { __typename code } } }""",
+        ["requestAccountDeletion"] = """mutation { requestAccountDeletion(input: {}) { errors { __typename code } } }""",
+        ["confirmAccountDeletion"] = """mutation { confirmAccountDeletion(input: { code: "AAAA-AAAA-AAAA-AAAA" }) { errors { __typename code } } }""",
+        ["cancelAccountDeletion"] = """mutation { cancelAccountDeletion(input: {}) { errors { __typename code } } }""",
         ["disconnectAccount"] = """mutation { disconnectAccount(input: { id: "00000000-0000-0000-0000-000000000001" }) { errors { __typename code } } }""",
     };
 

@@ -26,6 +26,10 @@ internal static class TestEmails
         ["endedAt"] = "2027-12-27T04:17:00+01:00",
         ["erasedAt"] = "2027-12-28 03:17 UTC",
         ["reason"] = "SelfService",
+        ["codeExpiresAt"] = "2027-12-29T04:17:00+01:00",
+        ["receivedAt"] = "2028-01-31T10:05:00+01:00",
+        ["dueAt"] = "2028-02-29T10:05:00+01:00",
+        ["extensionReason"] = "We received many requests this month.",
     };
 
     /// <summary>Theory data: every template in every language.</summary>
