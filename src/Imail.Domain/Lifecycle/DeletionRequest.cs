@@ -168,6 +168,15 @@ public sealed class DeletionRequest
         Close(DeletionRequestState.Completed, now);
     }
 
+    /// <summary>
+    /// The account was erased another way (inactivity, termination, another request) while this request was open:
+    /// what it asked for is done, so it closes as completed — never left open naming nobody.
+    /// </summary>
+    internal void CloseByErasure(DateTimeOffset now)
+    {
+        if (IsOpen) Close(DeletionRequestState.Completed, now);
+    }
+
     /// <summary>Closed, the request keeps channel, dates and state; the account link, the requester and the code go.</summary>
     private void Close(DeletionRequestState state, DateTimeOffset now)
     {

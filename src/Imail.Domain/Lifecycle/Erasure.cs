@@ -46,8 +46,13 @@ public sealed class Erasure(ImailDbContext db, PersonalDataCatalogue catalogue, 
             // What staff wrote about the person outlives them; their name in it does not.
             var identifying = user!.IdentifyingValues().Concat(devices.Select(d => d.ToString())).ToList();
             foreach (var action in await db.StaffActions.Where(a => a.Subject == user.AuditRef).ToListAsync(ct)) action.Redact(identifying);
-            foreach (var open in await db.DeletionRequests.Where(r => r.Subject == user.AuditRef).ToListAsync(ct)) open.Redact(identifying);
+            // The request carried out completes; any other still open for the account closes with it (erased another way).
             if (request is not null) (db.DeletionRequests.Local.FirstOrDefault(r => r.Id == request.Id) ?? request).Complete(now);
+            foreach (var held in await db.DeletionRequests.Where(r => r.Subject == user.AuditRef).ToListAsync(ct))
+            {
+                held.Redact(identifying);
+                held.CloseByErasure(now);
+            }
             await db.SaveChangesAsync(ct);
             statements += 3;
 

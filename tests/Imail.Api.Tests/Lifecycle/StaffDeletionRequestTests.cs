@@ -255,4 +255,22 @@ public sealed class StaffDeletionRequestTests(ImailApiFactory api) : IClassFixtu
         Assert.Contains("ACCESS_DENIED", (await api.GraphQLAsync("{ deletionRequests { totalCount } }", token: api.UserToken(await PersonAsync()))).ErrorCodes);
         Assert.Contains("AUTH_NOT_AUTHENTICATED", (await api.GraphQLAsync("{ deletionRequests { totalCount } }")).ErrorCodes);
     }
+
+    [Fact]
+    public async Task P8_AnAccountErasedAnotherWay_ClosesItsOpenRequest_WhichThenNamesNobody()
+    {
+        var person = await PersonAsync();
+        var id = Guid.Parse((string)(await RecordAsync(person))["id"]!);
+
+        await api.ExecuteDbAsync(async db =>
+        {
+            var catalogue = new Imail.Domain.Persistence.PersonalDataCatalogue(db.Model);
+            await new Erasure(db, catalogue, api.Clock).EraseAsync(person, ErasureReason.Inactivity, Eraser.System, null, CancellationToken.None);
+        });
+
+        var request = await api.ExecuteDbAsync(db => db.DeletionRequests.AsNoTracking().SingleAsync(r => r.Id == id));
+        Assert.Equal((DeletionRequestState.Completed, null, null), (request.State, request.UserId, request.Requester));
+        var carryOut = (await api.GraphQLAsync(DeletionApi.CarryOut, new { id }, Alice)).Payload("carryOutDeletionRequest");
+        Assert.Equal("REQUEST_NOT_PENDING", (string?)carryOut["errors"]![0]!["code"]);
+    }
 }
