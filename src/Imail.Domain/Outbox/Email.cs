@@ -38,11 +38,14 @@ public static class EmailTemplates
     /// <summary>To an erased person's address: their account and data are gone (P8–P11); not linked to any account, emptied once delivered.</summary>
     public const string ErasureConfirmation = "erasure-confirmation";
 
+    /// <summary>To a person who has not authenticated for the inactivity period (P9): sign in before the deadline, or the account is erased.</summary>
+    public const string InactivityInvitation = "inactivity-invitation";
+
     public static readonly IReadOnlyList<string> All =
     [
         SignUpConfirmation, EmailChangedOldAddress, EmailChangedNewAddress, ConsentRenewalReminder,
         SignUpAttemptOnExistingAccount, EmailChangeConfirmation, EmailChangeAddressTaken,
-        ErasureConfirmation,
+        ErasureConfirmation, InactivityInvitation,
     ];
 }
 

@@ -26,6 +26,8 @@ internal static class TestEmails
         ["endedAt"] = "2027-12-27T04:17:00+01:00",
         ["erasedAt"] = "2027-12-28 03:17 UTC",
         ["reason"] = "SelfService",
+        ["lastSignIn"] = "2024-11-27T10:07:00+01:00",
+        ["deadline"] = "2027-12-27T10:07:00+01:00",
     };
 
     /// <summary>Theory data: every template in every language.</summary>
