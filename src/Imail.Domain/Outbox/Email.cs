@@ -47,11 +47,14 @@ public static class EmailTemplates
     /// <summary>To a person whose deletion request's deadline staff extended: the new date and why (P10).</summary>
     public const string DeletionRequestExtended = "deletion-request-extended";
 
+    /// <summary>To a person who has not authenticated for the inactivity period (P9): sign in before the deadline, or the account is erased.</summary>
+    public const string InactivityInvitation = "inactivity-invitation";
+
     public static readonly IReadOnlyList<string> All =
     [
         SignUpConfirmation, EmailChangedOldAddress, EmailChangedNewAddress, ConsentRenewalReminder,
         SignUpAttemptOnExistingAccount, EmailChangeConfirmation, EmailChangeAddressTaken,
-        ErasureConfirmation, DeletionConfirmationCode, DeletionRequestReceived, DeletionRequestExtended,
+        ErasureConfirmation, DeletionConfirmationCode, DeletionRequestReceived, DeletionRequestExtended, InactivityInvitation,
     ];
 }
 

@@ -61,7 +61,7 @@ public sealed class Accounts(ImailDbContext db, TimeProvider clock)
             ["newEmail"] = address,
             ["code"] = code,
             ["expiresAt"] = user.PendingEmailExpiresAt!.Value.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
-        }, toAddress: address);
+        }, toAddress: address).PointlessAfter(user.PendingEmailExpiresAt!.Value); // a code that no longer confirms anything is not sent late
     }
 
     /// <summary>The code was entered: the address changes, and both the former and the new address are told.</summary>

@@ -1,4 +1,5 @@
 using Imail.Domain.Common;
+using Imail.Domain.DataCategories;
 using Imail.Domain.Lifecycle;
 
 namespace Imail.Domain.Users;
@@ -35,6 +36,30 @@ public sealed class User
 
     /// <summary>Past this, without a sign-in since the invitation, the account is erased (P9).</summary>
     public DateTimeOffset? InactivityDeadline { get; private set; }
+
+    /// <summary>Since when the account has been unused: its last authentication, else its creation (P9).</summary>
+    public DateTimeOffset InactiveSince => LastAuthenticatedAt ?? CreatedAt;
+
+    /// <summary>
+    /// P9: not authenticated for the whole <paramref name="period"/> (exactly that long counts) and not invited
+    /// yet in this inactivity period. The inactivity job claims the same test in SQL.
+    /// </summary>
+    public bool IsDueForInactivityInvitationAt(DateTimeOffset now, RetentionPeriod period) =>
+        InactivityWarnedAt is null && InactiveSince <= period.Before(now);
+
+    /// <summary>
+    /// P9: the invitation to sign in is queued now; without a sign-in before the returned deadline, the
+    /// account is erased. Once per inactivity period: a sign-in before the deadline starts a new one.
+    /// </summary>
+    public DateTimeOffset InviteToSignInAfterInactivity(DateTimeOffset now, TimeSpan gracePeriod)
+    {
+        Rule.Check(InactivityWarnedAt is null, "ALREADY_INVITED", "This account was already invited to sign in for this inactivity period.");
+        (InactivityWarnedAt, InactivityDeadline) = (now, now + gracePeriod);
+        return InactivityDeadline.Value;
+    }
+
+    /// <summary>P9: the grace period is over without a sign-in before the deadline; the account is erased.</summary>
+    public bool IsPastInactivityDeadlineAt(DateTimeOffset now) => InactivityDeadline <= now;
 
     public bool May(Capability capability) => !Restrictions.Contains(capability);
 

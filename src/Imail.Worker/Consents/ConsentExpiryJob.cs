@@ -9,11 +9,20 @@ using Quartz;
 
 namespace Imail.Worker.Consents;
 
-public sealed record ConsentExpiryResult(int Ended, int RemindersQueued, int NewerPeriodCurrent, int Batches)
+/// <summary><c>Imail:Consents</c>, as far as the expiry job is concerned.</summary>
+public sealed class ConsentExpiryOptions
+{
+    public const string Section = "Imail:Consents";
+
+    /// <summary>A period that ended longer ago than this before the run (the workers were down) gets no reminder: it would come too late to mean anything.</summary>
+    public TimeSpan RenewalReminderStaleAfter { get; set; } = TimeSpan.FromDays(7);
+}
+
+public sealed record ConsentExpiryResult(int Ended, int RemindersQueued, int NewerPeriodCurrent, int Batches, int EndedTooLongAgo = 0)
 {
     public override string ToString() =>
         $"{ScheduledJobs.ConsentExpiry.Name}: {Ended} consent periods ended at their expiry; {RemindersQueued} renewal reminders queued " +
-        $"({NewerPeriodCurrent} skipped: a newer period is current); {Batches} batches.";
+        $"({NewerPeriodCurrent} skipped: a newer period is current; {EndedTooLongAgo} skipped: ended too long ago); {Batches} batches.";
 }
 
 /// <summary>
@@ -27,6 +36,7 @@ public sealed class ConsentExpiryJob(
     IDbContextFactory<ImailDbContext> databases,
     TimeProvider clock,
     ConsentRules rules,
+    IOptions<ConsentExpiryOptions> options,
     IOptionsMonitor<ScheduleOptions> schedules,
     ILogger<ConsentExpiryJob> logger) : ImailJob<ConsentExpiryResult>
 {
@@ -34,22 +44,22 @@ public sealed class ConsentExpiryJob(
     {
         var now = clock.GetUtcNow();
         var batch = schedules.Get(ScheduledJobs.ConsentExpiry.Name).BatchSize;
-        var (ended, reminded, newer, batches) = (0, 0, 0, 0);
+        var (ended, reminded, newer, stale, batches) = (0, 0, 0, 0, 0);
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            var (claimed, closed, queued, skipped) = await EndOneBatchAsync(now, batch, ct);
-            (ended, reminded, newer, batches) = (ended + closed, reminded + queued, newer + skipped, batches + 1);
+            var (claimed, closed, queued, skipped, late) = await EndOneBatchAsync(now, batch, ct);
+            (ended, reminded, newer, stale, batches) = (ended + closed, reminded + queued, newer + skipped, stale + late, batches + 1);
             if (claimed < batch) break;
         }
-        var result = new ConsentExpiryResult(ended, reminded, newer, batches);
+        var result = new ConsentExpiryResult(ended, reminded, newer, batches, stale);
         logger.LogInformation(
-            "Consent expiry: {Ended} periods ended (expired by {Now}), {Reminders} renewal reminders queued, {Newer} not reminded (newer period current), {Batches} batches",
-            ended, now, reminded, newer, batches);
+            "Consent expiry: {Ended} periods ended (expired by {Now}), {Reminders} renewal reminders queued, {Newer} not reminded (newer period current), {Stale} not reminded (ended too long ago), {Batches} batches",
+            ended, now, reminded, newer, stale, batches);
         return result;
     }
 
-    private async Task<(int Claimed, int Ended, int Reminded, int NewerPeriodCurrent)> EndOneBatchAsync(
+    private async Task<(int Claimed, int Ended, int Reminded, int NewerPeriodCurrent, int EndedTooLongAgo)> EndOneBatchAsync(
         DateTimeOffset now, int batch, CancellationToken ct)
     {
         await using var db = await databases.CreateDbContextAsync(ct);
@@ -64,7 +74,7 @@ public sealed class ConsentExpiryJob(
             ORDER BY c.expires_at LIMIT {batch}
             FOR UPDATE SKIP LOCKED
             """).IgnoreAutoIncludes().ToListAsync(ct);
-        if (due.Count == 0) return (0, 0, 0, 0);
+        if (due.Count == 0) return (0, 0, 0, 0, 0);
 
         var dueIds = due.Select(c => c.Id).ToList();
         var userIds = due.Where(c => c.UserId is not null).Select(c => c.UserId!.Value).Distinct().ToList();
@@ -74,7 +84,9 @@ public sealed class ConsentExpiryJob(
             .Where(c => c.UserId != null && userIds.Contains(c.UserId.Value) && !dueIds.Contains(c.Id) && c.EndedAt == null)
             .ToListAsync(ct);
 
-        var (ended, reminded, newer) = (0, 0, 0);
+        // A reminder about a period that ended long before this run (the workers were down) would only confuse.
+        var staleBefore = now - options.Value.RenewalReminderStaleAfter;
+        var (ended, reminded, newer, stale) = (0, 0, 0, 0);
         foreach (var consent in due)
         {
             if (!consent.ExpireAt(now)) continue;
@@ -85,6 +97,9 @@ public sealed class ConsentExpiryJob(
             {
                 case RenewalReminder.NewerPeriodRunning:
                     newer++;
+                    break;
+                case RenewalReminder.Due when consent.EndedAt < staleBefore:
+                    stale++;
                     break;
                 case RenewalReminder.Due:
                     // The zone the periods are counted in is also the one the e-mail speaks in.
@@ -100,6 +115,6 @@ public sealed class ConsentExpiryJob(
         }
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return (due.Count, ended, reminded, newer);
+        return (due.Count, ended, reminded, newer, stale);
     }
 }

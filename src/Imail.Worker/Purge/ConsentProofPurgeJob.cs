@@ -8,7 +8,7 @@ namespace Imail.Worker.Purge;
 /// P5/P7/P8: proofs of consent are kept for the retention of the <c>consent_proofs</c> category, counted
 /// from the decision. A consent period goes, with its choices and its records (ON DELETE CASCADE), once it
 /// has ended and its last decision is older than that; a current period is never deleted, however old.
-/// Then the devices nothing names any more.
+/// Then the devices nothing names any more, and the anonymous copies of proofs an erasure kept.
 /// </summary>
 [DisallowConcurrentExecution]
 public sealed class ConsentProofPurgeJob(PurgeServices services) : RetentionPurge(services)
@@ -32,5 +32,9 @@ public sealed class ConsentProofPurgeJob(PurgeServices services) : RetentionPurg
               AND NOT EXISTS (SELECT 1 FROM consent_records AS r WHERE r.visitor_id = v.id)
               AND NOT EXISTS (SELECT 1 FROM navigation_events AS n WHERE n.visitor_id = v.id)
             """, orderBy: "v.cookie_expires_at", alias: "v"),
+        // The copies an erasure keeps (P8), linked to nobody, dated by the day only: a day goes once all of it
+        // is past the limit. Read through ix_anonymous_consent_proofs_decided_on.
+        PurgeStep.Delete("anonymous proofs kept after an erasure", limit.Why("decided on a day before"),
+            "anonymous_consent_proofs", $"decided_on < {DateOnly.FromDateTime(limit.Before.UtcDateTime)}", orderBy: "decided_on"),
     ];
 }

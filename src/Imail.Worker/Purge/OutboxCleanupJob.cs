@@ -15,9 +15,11 @@ public sealed class OutboxCleanupOptions
 }
 
 /// <summary>
-/// P7 for the outbox. Delivered messages are deleted once older than the <c>delivery_logs</c> retention,
-/// and lose the personal part of their payload after <see cref="OutboxCleanupOptions.PurgePayloadAfter"/>.
-/// Pending messages are not touched, nor are dead ones: staff must still see and requeue them.
+/// P7 for the outbox. Delivered messages, and those the relay discarded unsent, are deleted once older than
+/// the <c>delivery_logs</c> retention; delivered ones lose the personal part of their payload after
+/// <see cref="OutboxCleanupOptions.PurgePayloadAfter"/>. Pending messages are not touched, nor are dead ones
+/// (staff must still see and requeue them), except a dead message to be forgotten on delivery, whose payload
+/// goes after the same delay (P8).
 /// </summary>
 [DisallowConcurrentExecution]
 public sealed class OutboxCleanupJob(PurgeServices services, IOptions<OutboxCleanupOptions> outbox) : RetentionPurge(services)
@@ -39,6 +41,21 @@ public sealed class OutboxCleanupJob(PurgeServices services, IOptions<OutboxClea
               SELECT id FROM outbox_messages
               WHERE state = 'Delivered' AND payload_purged_at IS NULL AND delivered_at < {{before}}
               ORDER BY delivered_at LIMIT {{batch}}
+              FOR UPDATE SKIP LOCKED))
+            """) { Done = "emptied" };
+
+        // Discarded unsent by the relay (pointless by then); the discard emptied the payload and dated it.
+        yield return PurgeStep.Delete("discarded messages", limit.Why("discarded before"),
+            "outbox_messages", $"state = 'Discarded' AND payload_purged_at < {limit.Before}", orderBy: "payload_purged_at");
+
+        // A dead message to be forgotten on delivery (the erasure confirmation, the one trace of an erased person)
+        // does not keep the address for staff to requeue: past the same delay, it is emptied unsent.
+        yield return new PurgeStep("payloads of dead messages to forget", $"dead before {before:u}, {OutboxCleanupOptions.Section}:PurgePayloadAfter {after}", batch => $$"""
+            UPDATE outbox_messages SET payload = '{}'::jsonb, payload_purged_at = {{limit.Now}}
+            WHERE id = ANY(ARRAY(
+              SELECT id FROM outbox_messages
+              WHERE state = 'Dead' AND erase_payload_on_delivery AND payload_purged_at IS NULL AND dead_at < {{before}}
+              ORDER BY dead_at LIMIT {{batch}}
               FOR UPDATE SKIP LOCKED))
             """) { Done = "emptied" };
     }

@@ -19,7 +19,12 @@ public interface IOutboxSender
 
 /// <summary>A claimed outbox row, as the relay hands it to a sender.</summary>
 /// <param name="Attempt">This delivery attempt's number, from 1.</param>
-public sealed record OutboxEnvelope(Guid Id, string Kind, string Payload, int Attempt, DateTimeOffset CreatedAt);
+/// <param name="DiscardAfter">Past this, the message is pointless: the relay discards it instead of handing it to a sender.</param>
+public sealed record OutboxEnvelope(Guid Id, string Kind, string Payload, int Attempt, DateTimeOffset CreatedAt, DateTimeOffset? DiscardAfter = null)
+{
+    /// <summary>Whether it would arrive too late to mean anything (a worker was down, retries took too long).</summary>
+    public bool IsPointlessAt(DateTimeOffset now) => DiscardAfter < now;
+}
 
 public enum DeliveryOutcome
 {

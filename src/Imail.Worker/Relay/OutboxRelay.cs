@@ -79,15 +79,23 @@ public sealed partial class OutboxRelay(
         // No delivery starts once half the lease is gone, so none overlaps another relay's takeover.
         using var leaseRunningOut = new CancellationTokenSource(o.Lease / 2, clock);
         using var sending = CancellationTokenSource.CreateLinkedTokenSource(stop, leaseRunningOut.Token);
-        var results = await DeliverAsync(claimed, sending.Token);
+        // A notice that became pointless meanwhile (a worker was down past its deadline) is not sent late.
+        var pointless = claimed.Where(m => m.IsPointlessAt(now)).ToList();
+        var deliverable = pointless.Count == 0 ? claimed : claimed.Except(pointless).ToList();
+        var results = await DeliverAsync(deliverable, sending.Token);
         var deliverMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds - claimMs;
 
         var completedAt = clock.GetUtcNow();
         var completions = new List<OutboxCompletion>(claimed.Count);
-        for (var i = 0; i < claimed.Count; i++) completions.Add(Decide(claimed[i], results[i], completedAt, o));
+        foreach (var message in pointless)
+        {
+            Discarded(message.Id, message.Kind, message.DiscardAfter!.Value);
+            completions.Add(new(message.Id, OutboxCompletionKind.Discarded));
+        }
+        for (var i = 0; i < deliverable.Count; i++) completions.Add(Decide(deliverable[i], results[i], completedAt, o));
         var nextDue = await RecordAsync(completions, completedAt, leasedUntil);
         Relayed(claimed.Count, Count(completions, OutboxCompletionKind.Delivered), Count(completions, OutboxCompletionKind.Retry),
-            Count(completions, OutboxCompletionKind.Dead), Count(completions, OutboxCompletionKind.Released),
+            Count(completions, OutboxCompletionKind.Dead), Count(completions, OutboxCompletionKind.Released), pointless.Count,
             claimMs, deliverMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds - claimMs - deliverMs);
         return (claimed.Count, nextDue);
     }
@@ -171,8 +179,11 @@ public sealed partial class OutboxRelay(
     private static DateTimeOffset ToMicroseconds(DateTimeOffset t) =>
         new(t.UtcTicks - t.UtcTicks % TimeSpan.TicksPerMicrosecond, TimeSpan.Zero);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Relayed {Claimed} outbox messages: {Delivered} delivered, {Retried} to retry, {Dead} dead, {Released} put back (claim {ClaimMs:0.0} ms, delivery {DeliveryMs:0.0} ms, record {RecordMs:0.0} ms)")]
-    private partial void Relayed(int claimed, int delivered, int retried, int dead, int released, double claimMs, double deliveryMs, double recordMs);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Relayed {Claimed} outbox messages: {Delivered} delivered, {Retried} to retry, {Dead} dead, {Released} put back, {Discarded} discarded (pointless by now) (claim {ClaimMs:0.0} ms, delivery {DeliveryMs:0.0} ms, record {RecordMs:0.0} ms)")]
+    private partial void Relayed(int claimed, int delivered, int retried, int dead, int released, int discarded, double claimMs, double deliveryMs, double recordMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox message {OutboxId} ({Kind}) discarded unsent: pointless after {DiscardAfter:O}")]
+    private partial void Discarded(Guid outboxId, string kind, DateTimeOffset discardAfter);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox message {OutboxId} ({Kind}) failed attempt {Attempt}, retrying at {RetryAt:O}: {Error}")]
     private partial void WillRetry(Guid outboxId, string kind, int attempt, DateTimeOffset retryAt, string? error);

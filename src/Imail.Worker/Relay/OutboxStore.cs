@@ -6,7 +6,7 @@ namespace Imail.Worker.Relay;
 /// <summary>What the relay decided for one claimed message.</summary>
 public readonly record struct OutboxCompletion(Guid Id, OutboxCompletionKind Kind, string? Error = null, DateTimeOffset RetryAt = default);
 
-public enum OutboxCompletionKind { Delivered, Retry, Dead, Released }
+public enum OutboxCompletionKind { Delivered, Retry, Dead, Released, Discarded }
 
 /// <summary>The relay's SQL: one statement claims a batch, one round trip records its results.</summary>
 public sealed class OutboxStore(RelayDatabase database)
@@ -25,7 +25,7 @@ public sealed class OutboxStore(RelayDatabase database)
               LIMIT @batch
               FOR UPDATE SKIP LOCKED) AS due
         WHERE m.id = due.id
-        RETURNING m.id, m.kind, m.payload::text, m.attempts, m.created_at
+        RETURNING m.id, m.kind, m.payload::text, m.attempts, m.created_at, m.discard_after
         """;
 
     // Results are written only over our own lease (leased_until is the claim's token), so a
@@ -51,6 +51,13 @@ public sealed class OutboxStore(RelayDatabase database)
         WHERE m.id = r.id AND m.state = 'Pending' AND m.leased_until = @leased_until
         """;
 
+    // Claimed after its discard_after: not sent. Nothing will be sent, so the payload goes now; payload_purged_at
+    // dates the discard (outbox-cleanup deletes the row at the delivery_logs retention).
+    internal const string DiscardedSql = """
+        UPDATE outbox_messages SET state = 'Discarded', leased_until = NULL, payload = '{}'::jsonb, payload_purged_at = @now
+        WHERE id = ANY(@ids) AND state = 'Pending' AND leased_until = @leased_until
+        """;
+
     internal const string ReleasedSql = """
         UPDATE outbox_messages SET attempts = attempts - 1, leased_until = NULL
         WHERE id = ANY(@ids) AND state = 'Pending' AND leased_until = @leased_until
@@ -72,7 +79,7 @@ public sealed class OutboxStore(RelayDatabase database)
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
             claimed.Add(new OutboxEnvelope(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3),
-                reader.GetFieldValue<DateTimeOffset>(4)));
+                reader.GetFieldValue<DateTimeOffset>(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5)));
         // UUIDv7 ids: creation order, the order people expect their e-mails in.
         claimed.Sort((a, b) => a.Id.CompareTo(b.Id));
         return claimed;
@@ -107,6 +114,7 @@ public sealed class OutboxStore(RelayDatabase database)
         ]);
         Add(DeadSql, OutboxCompletionKind.Dead, these => [Errors(these)]);
         Add(ReleasedSql, OutboxCompletionKind.Released, _ => []);
+        Add(DiscardedSql, OutboxCompletionKind.Discarded, _ => []);
         var next = new NpgsqlBatchCommand(NextDueSql);
         next.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", NpgsqlDbType.TimestampTz) { TypedValue = now });
         batch.BatchCommands.Add(next);

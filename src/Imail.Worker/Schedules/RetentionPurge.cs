@@ -15,7 +15,7 @@ public sealed record PurgeServices(
 /// run (staff change it there, never in code), and each step deletes what is older, in batches. A purge
 /// names its category and its steps; the rest is here.
 /// </summary>
-public abstract class RetentionPurge : ImailJob<PurgeResult>, IDryRunJob
+public abstract class RetentionPurge : ImailJob<PurgeResult>, IDryRunJob, IRetentionJob
 {
     private readonly PurgeServices _services;
     private readonly ILogger _logger;
@@ -24,6 +24,8 @@ public abstract class RetentionPurge : ImailJob<PurgeResult>, IDryRunJob
 
     /// <summary>The data category whose retention decides (its code in the registry).</summary>
     protected abstract string Category { get; }
+
+    IReadOnlyCollection<string> IRetentionJob.Categories => [Category];
 
     /// <summary>The statements of one run, in the order they run.</summary>
     protected abstract IEnumerable<PurgeStep> Steps(RetentionLimit limit);

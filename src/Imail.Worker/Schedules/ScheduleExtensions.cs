@@ -1,5 +1,7 @@
 using Imail.Domain.Consents;
 using Imail.Domain.Persistence;
+using Imail.Worker.Consents;
+using Imail.Worker.Lifecycle;
 using Imail.Worker.Purge;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -59,6 +61,12 @@ public static class ScheduleExtensions
         services.AddOptions<SchedulesOptions>().BindConfiguration(SchedulesOptions.Section);
         services.AddOptions<OutboxCleanupOptions>().BindConfiguration(OutboxCleanupOptions.Section)
             .Validate(o => o.PurgePayloadAfter >= TimeSpan.Zero, "Imail:Outbox:PurgePayloadAfter cannot be negative.")
+            .ValidateOnStart();
+        services.AddOptions<InactivityOptions>().BindConfiguration(InactivityOptions.Section)
+            .Validate(o => o.GracePeriod > TimeSpan.Zero, "Imail:Inactivity:GracePeriod must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<ConsentExpiryOptions>().BindConfiguration(ConsentExpiryOptions.Section)
+            .Validate(o => o.RenewalReminderStaleAfter > TimeSpan.Zero, "Imail:Consents:RenewalReminderStaleAfter must be positive.")
             .ValidateOnStart();
         services.TryAddTransient<PurgeServices>();
         // The consent rules (P5), bound as the API binds them, for consent-expiry in a worker of its own.

@@ -20,6 +20,16 @@ public interface IDryRunJob : IImailJob
     Task<string> DryRunOnceAsync(CancellationToken ct);
 }
 
+/// <summary>
+/// A job that enforces the retention of data categories of the registry (P7, P8): every category with a
+/// retention must be named by one (a test checks it), or its data would be kept for ever.
+/// </summary>
+public interface IRetentionJob
+{
+    /// <summary>The codes of the categories whose data this job deletes when their retention is reached.</summary>
+    IReadOnlyCollection<string> Categories { get; }
+}
+
 /// <summary>Adapts a job to Quartz. Concrete jobs carry <c>[DisallowConcurrentExecution]</c> themselves.</summary>
 public abstract class ImailJob<TResult> : IJob, IImailJob where TResult : notnull
 {

@@ -1,5 +1,6 @@
 using Imail.Domain.Persistence;
 using Imail.Worker.Consents;
+using Imail.Worker.Lifecycle;
 using Imail.Worker.Purge;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -17,7 +18,7 @@ public static class ScheduledJobs
     /// <summary>P7: delivered outbox messages lose their payload, then are removed at the registry's retention.</summary>
     public static readonly ScheduledJob OutboxCleanup = ScheduledJob.Create<OutboxCleanupJob>(
         "outbox-cleanup", "OutboxCleanup", "0 17 * * * ?",
-        "Empties the payload of delivered outbox messages after Imail:Outbox:PurgePayloadAfter and deletes them after the delivery_logs retention.");
+        "Empties the payload of delivered outbox messages (and of dead ones to be forgotten on delivery) after Imail:Outbox:PurgePayloadAfter and deletes delivered and discarded ones after the delivery_logs retention.");
 
     /// <summary>P5: consent periods end at their expiry; a signed-up person gets one renewal reminder per period.</summary>
     public static readonly ScheduledJob ConsentExpiry = ScheduledJob.Create<ConsentExpiryJob>(
@@ -32,9 +33,25 @@ public static class ScheduledJobs
     /// <summary>P5/P7: ended consent periods, their choices and proofs are deleted past the registry's consent_proofs retention.</summary>
     public static readonly ScheduledJob ConsentProofPurge = ScheduledJob.Create<ConsentProofPurgeJob>(
         "consent-proof-purge", "ConsentProofPurge", "0 41 3 * * ?",
-        "Deletes ended consent periods, with their choices and proofs of consent, whose last decision is older than the consent_proofs retention of the data-category registry.");
+        "Deletes ended consent periods, with their choices and proofs of consent, whose last decision is older than the consent_proofs retention of the data-category registry, and the anonymous copies of proofs kept after an erasure.");
 
-    public static IReadOnlyList<ScheduledJob> All { get; } = [OutboxCleanup, ConsentExpiry, NavigationPurge, ConsentProofPurge];
+    /// <summary>P7/P8: staff actions, erasure records and closed deletion requests are deleted past the registry's security_logs retention.</summary>
+    public static readonly ScheduledJob SecurityLogPurge = ScheduledJob.Create<SecurityLogPurgeJob>(
+        "security-log-purge", "SecurityLogPurge", "0 47 3 * * ?",
+        "Deletes staff actions, erasure records and closed deletion requests older than the security_logs retention of the data-category registry.");
+
+    /// <summary>P4/P7: connected accounts not connected again within the registry's connected_account_profile retention are deleted, with what they shared.</summary>
+    public static readonly ScheduledJob ConnectedAccountPurge = ScheduledJob.Create<ConnectedAccountPurgeJob>(
+        "connected-account-purge", "ConnectedAccountPurge", "0 53 3 * * ?",
+        "Deletes connected accounts, with every field they shared, not connected or reconnected within the connected_account_profile retention of the data-category registry.");
+
+    /// <summary>P9: accounts unused for the registry's account retention are invited to sign in; still unused at the deadline, erased (P8).</summary>
+    public static readonly ScheduledJob Inactivity = ScheduledJob.Create<InactivityJob>(
+        "inactivity", "Inactivity", "0 7 10 * * ?",
+        "Invites accounts not authenticated for the account retention of the data-category registry to sign in before a deadline (Imail:Inactivity:GracePeriod), and erases those still unused at their deadline.");
+
+    public static IReadOnlyList<ScheduledJob> All { get; } =
+        [OutboxCleanup, ConsentExpiry, NavigationPurge, ConsentProofPurge, SecurityLogPurge, ConnectedAccountPurge, Inactivity];
 
     public static IReadOnlyList<string> Names { get; } = All.Select(j => j.Name).ToList();
 
@@ -45,7 +62,7 @@ public static class ScheduledJobs
 
     /// <summary>
     /// Runs one job now, in this process, whether or not schedules run here, and prints what it did; a dry
-    /// run (purges only) prints what it would do and changes nothing. Returns 0 when it ran, 2 for an unknown
+    /// run (purges and inactivity) prints what it would do and changes nothing. Returns 0 when it ran, 2 for an unknown
     /// name or a dry run of a job that has none. <paramref name="services"/> must offer the configuration and
     /// the <see cref="ImailDbContext"/> factory; its logger factory and <see cref="TimeProvider"/> are used when present.
     /// </summary>
@@ -59,7 +76,7 @@ public static class ScheduledJobs
         }
         if (dryRun && !job.JobType.IsAssignableTo(typeof(IDryRunJob)))
         {
-            Console.Error.WriteLine($"{job.Name} has no dry run; the purges have one: {Listed(All.Where(j => j.JobType.IsAssignableTo(typeof(IDryRunJob))).Select(j => j.Name))}.");
+            Console.Error.WriteLine($"{job.Name} has no dry run; these jobs have one: {Listed(All.Where(j => j.JobType.IsAssignableTo(typeof(IDryRunJob))).Select(j => j.Name))}.");
             return 2;
         }
         await using var jobServices = JobServices(services);

@@ -75,6 +75,20 @@ public class OutboxEnqueueTests(ImailApiFactory api) : IClassFixture<ImailApiFac
     }
 
     [Fact]
+    public async Task TheCodeForANewAddress_IsPointlessOnceItExpires_SoTheRelayNeverSendsItLate()
+    {
+        var user = await api.CreateUserAsync("late-code@example.org");
+
+        await api.GraphQLAsync("mutation { updateProfile(input: { email: \"late-code-new@example.org\" }) { errors { code } } }",
+            token: api.UserToken(user.Id));
+
+        var request = Assert.Single(await MessagesFor(user.Id));
+        var expiresAt = await api.ExecuteDbAsync(db => db.Users.Where(u => u.Id == user.Id).Select(u => u.PendingEmailExpiresAt).SingleAsync());
+        Assert.Equal(api.Clock.GetUtcNow().AddHours(24), expiresAt);
+        Assert.Equal(expiresAt, request.DiscardAfter);
+    }
+
+    [Fact]
     public async Task ChangingOnlyTheName_SendsNothing()
     {
         var user = await api.CreateUserAsync("name-only@example.org");

@@ -182,6 +182,37 @@ public sealed class ConsentExpiryJobTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task P5_APeriodThatEndedTooLongBeforeTheRun_EndsWithoutAReminder_AndIsCounted()
+    {
+        // The workers were down: one period ended 8 days before the run, another 6 days before it.
+        var stale = await OpenAsync(await SignUpAsync("stale@example.org"));
+        _db.Clock.Advance(TimeSpan.FromDays(2));
+        var recent = await OpenAsync(await SignUpAsync("recent@example.org"));
+        _db.Clock.SetUtcNow(stale.ExpiresAt.AddDays(8));
+
+        var result = await RunAsync();
+
+        Assert.Equal((2, 1, 1), (result.Ended, result.RemindersQueued, result.EndedTooLongAgo));
+        Assert.Contains("1 skipped: ended too long ago", result.ToString());
+        Assert.Equal(stale.ExpiresAt, (await FindAsync(stale.Id)).EndedAt);
+        Assert.Null((await FindAsync(stale.Id)).RenewalReminderQueuedAt);
+        Assert.Equal(recent.UserId, Assert.Single(await RemindersAsync()).UserId);
+        Assert.Equal((0, 0), Counts(await RunAsync()));
+    }
+
+    [Fact]
+    public async Task P5_HowLateAReminderMayStillGo_ComesFromConfiguration()
+    {
+        var consent = await OpenAsync(await SignUpAsync("ada@example.org"));
+        _db.Clock.SetUtcNow(consent.ExpiresAt.AddDays(8));
+
+        await using var services = _db.Services(new Dictionary<string, string?> { ["Imail:Consents:RenewalReminderStaleAfter"] = "10.00:00:00" });
+        var result = await services.GetRequiredService<ConsentExpiryJob>().RunAsync(CancellationToken.None);
+
+        Assert.Equal((1, 1, 0), (result.Ended, result.RemindersQueued, result.EndedTooLongAgo));
+    }
+
+    [Fact]
     public async Task AnOperator_RunsItByName()
     {
         var consent = await OpenAsync(user: null);

@@ -30,6 +30,8 @@ internal static class TestEmails
         ["receivedAt"] = "2028-01-31T10:05:00+01:00",
         ["dueAt"] = "2028-02-29T10:05:00+01:00",
         ["extensionReason"] = "We received many requests this month.",
+        ["lastSignIn"] = "2024-11-27T10:07:00+01:00",
+        ["deadline"] = "2027-12-27T10:07:00+01:00",
     };
 
     /// <summary>Theory data: every template in every language.</summary>

@@ -35,7 +35,7 @@ public sealed class ConsentProofPurgeJobTests : IAsyncLifetime
 
         var result = await RunAsync();
 
-        Assert.Equal((1, boundary, "P5Y", 2), (result.Deleted, result.Before, result.Retention.Iso8601, result.Statements)); // periods, then devices
+        Assert.Equal((1, boundary, "P5Y", 3), (result.Deleted, result.Before, result.Retention.Iso8601, result.Statements)); // periods, devices, anonymous proofs
         Assert.Equal([atTheBoundary, recent], await RemainingAsync());
         Assert.Equal((0L, 0L), (await CountAsync("consent_choices", past), await CountAsync("consent_records", past)));
         Assert.Equal((2L, 2L), (await CountAsync("consent_choices", atTheBoundary), await CountAsync("consent_records", atTheBoundary)));
@@ -80,7 +80,7 @@ public sealed class ConsentProofPurgeJobTests : IAsyncLifetime
 
         var result = await RunAsync(settings);
 
-        Assert.Equal((2_500, 4), (result.Deleted, result.Statements)); // three batches of periods, one of devices
+        Assert.Equal((2_500, 5), (result.Deleted, result.Statements)); // three batches of periods, one of devices, one of anonymous proofs
         var statements = _db.Statements.Select(PurgeDatabase.Folded).Where(sql => sql.StartsWith("DELETE FROM consents", StringComparison.Ordinal)).ToList();
         Assert.Equal(3, statements.Count);
         Assert.All(statements, sql => Assert.Equal(
@@ -118,6 +118,27 @@ public sealed class ConsentProofPurgeJobTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task P8_TheAnonymousProofsAnErasureKept_GoPastTheSameRetention_AWholeDayAtATime()
+    {
+        // The limit is 27 November 2021 03:17 UTC: a proof of the 26th is past it all day long; one of the 27th is not yet.
+        await AnonymousProofAsync(new DateOnly(2021, 11, 26));
+        await AnonymousProofAsync(new DateOnly(2021, 11, 27));
+        await AnonymousProofAsync(new DateOnly(2025, 1, 1));
+
+        var result = await RunAsync();
+
+        Assert.Equal(1, result.Counts.Single(c => c.Rows == "anonymous proofs kept after an erasure").Count);
+        Assert.Contains("1 anonymous proofs kept after an erasure deleted (decided on a day before 2021-11-27 03:17:00Z, consent_proofs retention P5Y)", result.ToString());
+        Assert.Equal(0L, await _db.ScalarAsync<long>("SELECT count(*) FROM anonymous_consent_proofs WHERE decided_on < '2021-11-27'"));
+        Assert.Equal(2L, await _db.ScalarAsync<long>("SELECT count(*) FROM anonymous_consent_proofs"));
+    }
+
+    private Task AnonymousProofAsync(DateOnly decidedOn) => _db.ExecuteAsync($"""
+        INSERT INTO anonymous_consent_proofs (id, decided_on, action, decided_signed_in, granted, refused, policy_version, banner_version, front_end)
+        VALUES ('{Guid.NewGuid()}', '{decidedOn:yyyy-MM-dd}', 'Granted', true, ARRAY['statistics'], ARRAY[]::text[], '2026-01', 'v3', 'webmail')
+        """);
+
+    [Fact]
     public async Task ADryRun_CountsWhatARunThenDeletes_AndDeletesNothing()
     {
         await InsertManyAsync(Now.AddMonths(-75), 2_500);
@@ -133,10 +154,10 @@ public sealed class ConsentProofPurgeJobTests : IAsyncLifetime
 
         var dry = await RunAsync(settings, dryRun: true);
 
-        Assert.Equal((2_501, 2, 4), (dry.Deleted, DevicesDeleted(dry), dry.Statements));
+        Assert.Equal((2_501, 2, 5), (dry.Deleted, DevicesDeleted(dry), dry.Statements));
         Assert.Equal(before, await TableCountsAsync());
         var run = await RunAsync(settings);
-        Assert.Equal((2_501, 2, 4), (run.Deleted, DevicesDeleted(run), run.Statements));
+        Assert.Equal((2_501, 2, 5), (run.Deleted, DevicesDeleted(run), run.Statements));
         Assert.Equal((10L, 20L, 10L, 0L), await TableCountsAsync());
     }
 

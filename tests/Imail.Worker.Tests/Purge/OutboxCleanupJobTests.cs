@@ -94,13 +94,14 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
 
         var result = await _db.RunOutboxCleanupAsync(new Dictionary<string, string?> { ["Imail:Schedules:OutboxCleanup:BatchSize"] = "5000" });
 
-        Assert.Equal((12_000, 12_000, 6), (result.Deleted, PayloadsEmptied(result), result.Statements));
+        // 3 + 3 statements, then one each for the discarded messages and the dead ones to forget (none here).
+        Assert.Equal((12_000, 12_000, 8), (result.Deleted, PayloadsEmptied(result), result.Statements));
         var statements = _db.Statements.Select(PurgeDatabase.Folded).ToList();
-        Assert.Equal(6, statements.Count);
+        Assert.Equal(8, statements.Count);
         Assert.All(statements.Take(3), sql => Assert.Equal(
             "DELETE FROM outbox_messages WHERE id = ANY(ARRAY( SELECT id FROM outbox_messages WHERE state = 'Delivered' AND delivered_at < @p0 " +
             "ORDER BY delivered_at LIMIT @p1 FOR UPDATE SKIP LOCKED))", sql));
-        Assert.All(statements.Skip(3), sql => Assert.Equal(
+        Assert.All(statements.Skip(3).Take(3), sql => Assert.Equal(
             "UPDATE outbox_messages SET payload = '{}'::jsonb, payload_purged_at = @p0 WHERE id = ANY(ARRAY( SELECT id FROM outbox_messages " +
             "WHERE state = 'Delivered' AND payload_purged_at IS NULL AND delivered_at < @p1 ORDER BY delivered_at LIMIT @p2 FOR UPDATE SKIP LOCKED))", sql));
         Assert.Equal(12_000L, await _db.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE payload = '{}'::jsonb"));
@@ -136,11 +137,43 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
             dry = await services.GetRequiredService<OutboxCleanupJob>().DryRunAsync(CancellationToken.None);
 
         // Only the 1,500 left after the deletions have a payload to empty: the dry run counts as the run goes.
-        Assert.Equal((2_500, 1_500, 5), (dry.Deleted, PayloadsEmptied(dry), dry.Statements));
+        Assert.Equal((2_500, 1_500, 7), (dry.Deleted, PayloadsEmptied(dry), dry.Statements));
         Assert.Equal(4_001L, await _db.ScalarAsync<long>(stillPersonal));
         var run = await _db.RunOutboxCleanupAsync(settings);
-        Assert.Equal((2_500, 1_500, 5), (run.Deleted, PayloadsEmptied(run), run.Statements));
+        Assert.Equal((2_500, 1_500, 7), (run.Deleted, PayloadsEmptied(run), run.Statements));
         Assert.Equal(1L, await _db.ScalarAsync<long>(stillPersonal));
+    }
+
+    [Fact]
+    public async Task P7_DiscardedMessages_AreDeletedLikeDeliveredOnes_PastTheRegistryRetention()
+    {
+        // The relay dated the discard in payload_purged_at when it emptied the payload. Seeded retention: 30 days.
+        var old = (await _db.InsertMessagesAsync("Discarded", Now.AddDays(-40), payload: "{}", payloadPurgedAt: Now.AddDays(-31)))[0];
+        var recent = (await _db.InsertMessagesAsync("Discarded", Now.AddDays(-40), payload: "{}", payloadPurgedAt: Now.AddDays(-29)))[0];
+
+        var result = await _db.RunOutboxCleanupAsync();
+
+        Assert.Equal(1, Step(result, "discarded messages"));
+        Assert.Null(await _db.FindAsync(old));
+        Assert.NotNull(await _db.FindAsync(recent));
+        Assert.Contains("1 discarded messages deleted (discarded before 2026-10-28 03:17:00Z, delivery_logs retention P30D)", result.ToString());
+    }
+
+    [Fact]
+    public async Task P8_ADeadMessageToForgetOnDelivery_LosesItsPayloadAfterTheDelay_OtherDeadOnesKeepTheirs()
+    {
+        var forget = (await _db.InsertMessagesAsync("Dead", Now.AddDays(-3), deadAt: Now.AddHours(-25)))[0];
+        var forgetRecent = (await _db.InsertMessagesAsync("Dead", Now.AddDays(-3), deadAt: Now.AddHours(-23)))[0];
+        var requeueable = (await _db.InsertMessagesAsync("Dead", Now.AddDays(-3), deadAt: Now.AddDays(-3)))[0];
+        await _db.ExecuteAsync($"UPDATE outbox_messages SET erase_payload_on_delivery = true WHERE id IN ('{forget}', '{forgetRecent}')");
+
+        var result = await _db.RunOutboxCleanupAsync();
+        var again = await _db.RunOutboxCleanupAsync();
+
+        Assert.Equal((1, 0), (Step(result, "payloads of dead messages to forget"), Step(again, "payloads of dead messages to forget")));
+        Assert.Equal(new PurgeDatabase.Row(forget, "Dead", "{}", Now), await _db.FindAsync(forget));
+        Assert.Equal(PurgeDatabase.PersonalPayload, (await _db.FindAsync(forgetRecent))!.Payload);
+        Assert.Equal(PurgeDatabase.PersonalPayload, (await _db.FindAsync(requeueable))!.Payload);
     }
 
     [Fact]
@@ -168,6 +201,8 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
         Assert.Null(await _db.FindAsync(expired));
         Assert.Equal(2, await WorkerProgram.Main([ScheduledJobs.RunJobCommand, $"--ConnectionStrings:Imail={_db.ConnectionString}"]));
     }
+
+    private static int Step(PurgeResult result, string rows) => result.Counts.Single(c => c.Rows == rows).Count;
 
     /// <summary>The second step: payloads emptied.</summary>
     private static int PayloadsEmptied(PurgeResult result) => result.Counts[1].Count;

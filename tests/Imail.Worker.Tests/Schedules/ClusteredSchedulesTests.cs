@@ -146,6 +146,9 @@ public sealed class ClusteredSchedulesTests(ITestOutputHelper output)
             ["Imail:Schedules:ConsentExpiry:Enabled"] = "false",
             ["Imail:Schedules:NavigationPurge:Enabled"] = "false",
             ["Imail:Schedules:ConsentProofPurge:Enabled"] = "false",
+            ["Imail:Schedules:SecurityLogPurge:Enabled"] = "false",
+            ["Imail:Schedules:ConnectedAccountPurge:Enabled"] = "false",
+            ["Imail:Schedules:Inactivity:Enabled"] = "false",
         });
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.Services.AddImailDatabase(connectionString);
