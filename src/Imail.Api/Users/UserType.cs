@@ -2,6 +2,7 @@ using GraphQL.Types;
 using Imail.Api.Auth;
 using Imail.Api.ConnectedAccounts;
 using Imail.Api.Consents;
+using Imail.Api.Lifecycle;
 using Imail.Domain.Consents;
 using Imail.Domain.Persistence;
 using Imail.Domain.Users;
@@ -30,6 +31,7 @@ public sealed class UserType : ObjectGraphType<User>
             .Resolve(ctx => PersonalDataItem.Of(ctx, personalData));
         ConsentUserFields.AddTo(this, rules, clock);
         ConnectedAccountUserFields.AddTo(this);
+        LifecycleUserFields.AddTo(this);
         this.Allow(Roles.User, Roles.Staff);
     }
 }
