@@ -1,5 +1,8 @@
+using GraphQL;
 using Imail.Api.GraphQL.Http;
 using Imail.Api.Hosting;
+using Imail.Api.Lifecycle;
+using Imail.Domain.Lifecycle;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
@@ -17,6 +20,7 @@ public static class AuthExtensions
         builder.Services.AddSingleton<TokenIssuer>();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<AuthenticationRecorder>();
+        builder.Services.AddSingleton<SignInRestrictions>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<AuthOptions>, SigningKeyProvider, TimeProvider>((jwt, auth, keys, clock) =>
@@ -48,8 +52,10 @@ public static class AuthExtensions
     }
 
     /// <summary>
-    /// Authenticates every request (a bad token is a 401), then records sign-in times for P9. When
-    /// the database is away that record cannot be written: the request is answered 503
+    /// Authenticates every request (a bad token is a 401), refuses the token of an account staff
+    /// restricted from signing in (403 <c>ACCOUNT_RESTRICTED</c>, P11; its sign-in time is not
+    /// recorded), then records sign-in times for P9. When the database is away that record cannot
+    /// be written: the request is answered 503
     /// <c>SERVICE_UNAVAILABLE</c> with <c>Retry-After</c> right there, rather than a 500, and rather
     /// than after a second wait for the same database in the resolvers.
     /// </summary>
@@ -81,12 +87,19 @@ public static class AuthExtensions
             {
                 try
                 {
+                    if (CurrentUser.Id(context.User) is { } userId
+                        && await context.RequestServices.GetRequiredService<SignInRestrictions>().IsRestrictedAsync(userId, context.RequestAborted))
+                    {
+                        var rule = new AccountRestrictedRule(Capability.SignIn);
+                        await ErrorResponse.WriteAsync(context, StatusCodes.Status403Forbidden, new ExecutionError(rule.Message) { Code = rule.Code });
+                        return;
+                    }
                     await context.RequestServices.GetRequiredService<AuthenticationRecorder>().RecordAsync(context.User, context.RequestAborted);
                 }
                 catch (Exception e) when (DatabaseOutage.Is(e))
                 {
                     context.RequestServices.GetRequiredService<ILogger<AuthenticationRecorder>>()
-                        .LogWarning("Sign-in time not recorded, request answered SERVICE_UNAVAILABLE: {Reason}", e.GetBaseException().Message);
+                        .LogWarning("Sign-in restriction not checked or sign-in time not recorded, request answered SERVICE_UNAVAILABLE: {Reason}", e.GetBaseException().Message);
                     await ErrorResponse.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, new ServiceUnavailableError(e));
                     return;
                 }

@@ -25,10 +25,11 @@ public sealed class ConnectedAccountMutations(TimeProvider clock, IOptions<Conne
                         "The names of the received fields that were not stored because no granted scope covers them. Empty when `errors` is not empty.",
                         r => r.DroppedFields, whenFailed: Array.Empty<string>())),
             "Connects an account of another service to the signed-in person's own account, or replaces the scopes and data of one already connected (P4). Only the profile fields a granted scope covers are stored; the others are dropped before storage and named in `droppedFields`.",
-            ["UNKNOWN_PROVIDER", "INVALID_EXTERNAL_ACCOUNT_ID", "INVALID_SCOPE", "DUPLICATE_FIELD", "VALUE_TOO_LONG", "USER_NOT_FOUND"],
+            ["UNKNOWN_PROVIDER", "INVALID_EXTERNAL_ACCOUNT_ID", "INVALID_SCOPE", "DUPLICATE_FIELD", "VALUE_TOO_LONG", "USER_NOT_FOUND",
+                "ACCOUNT_RESTRICTED (staff restricted the account from connecting accounts, P11)"],
             async m =>
             {
-                var userId = await m.CallerIdAsync();
+                var userId = m.UserId ?? throw new UserMustExistRule().Violation();
                 var received = (m.Input.Profile ?? []).Select(f => new ReceivedField(f.Name, f.Value)).ToList();
                 var db = await m.DbAsync();
                 var reception = await new AccountConnections(db, providers.Value, clock)

@@ -20,7 +20,8 @@ public sealed class NavigationMutations(ConsentRules rules, ReceiptSigner signer
                     .Result<NonNullGraphType<BooleanGraphType>>("consented", "Whether statistics is validly consented now for this account or visitor; false when `errors` is not empty.", r => r.Consented, whenFailed: false),
                 "Why nothing was recorded; empty on success, including when nothing was stored for want of consent."),
             "Records page views and operations (P6), exactly when `consentStatus` for the same caller and device says STATISTICS is effective: a signed-in person's own consent, else the device's anonymous visitor's. Without it the call succeeds and stores nothing. Anyone; a `user` token adds the account.",
-            ["INVALID_VISITOR_ID", "VISITOR_REQUIRED", $"TOO_MANY_EVENTS (over {NavigationRecorder.MaxEventsPerCall})", "INVALID_FRONT_END", "INVALID_NAVIGATION_NAME", "USER_NOT_FOUND"],
+            ["INVALID_VISITOR_ID", "VISITOR_REQUIRED", $"TOO_MANY_EVENTS (over {NavigationRecorder.MaxEventsPerCall})", "INVALID_FRONT_END", "INVALID_NAVIGATION_NAME", "USER_NOT_FOUND",
+                "ACCOUNT_RESTRICTED (staff restricted the account from recording navigation, P11)"],
             async m =>
             {
                 var subject = new ConsentSubject(ConsentInputs.ParseVisitorId(m.Input.VisitorId), m.UserId);

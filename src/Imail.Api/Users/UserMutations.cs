@@ -43,7 +43,7 @@ public sealed class UserMutations(ConsentRules rules, ReceiptSigner signer, Rece
 
         mutation.Mutation<UpdateProfileInputType, UpdateProfileInput, User>("updateProfile", profile,
             "Changes the signed-in person's own profile; omitted fields stay as they are. A new e-mail address is not used at once: a code is sent to it, and `confirmEmailChange` with that code makes the change (`pendingEmail` shows it meanwhile; both addresses hear of the change when it happens). Whether another account uses the address is never revealed: its owner is e-mailed instead of the code.",
-            ["INVALID_EMAIL", "INVALID_DISPLAY_NAME", "UNSUPPORTED_LOCALE", "USER_NOT_FOUND"],
+            ["INVALID_EMAIL", "INVALID_DISPLAY_NAME", "UNSUPPORTED_LOCALE", "USER_NOT_FOUND", "ACCOUNT_RESTRICTED (staff restricted the account from changing its profile, P11)"],
             async m =>
             {
                 var user = await m.CallerAsync();
@@ -58,7 +58,8 @@ public sealed class UserMutations(ConsentRules rules, ReceiptSigner signer, Rece
 
         mutation.Mutation<ConfirmEmailChangeInputType, ConfirmEmailChangeInput, User>("confirmEmailChange", profile,
             "Confirms a change of e-mail address with the code `updateProfile` sent to the new address (within 24 hours): the account now uses it, and both the former and the new address are told.",
-            ["NO_PENDING_EMAIL_CHANGE", "INVALID_EMAIL_CHANGE_CODE", "EMAIL_TAKEN (another account took the address meanwhile)", "USER_NOT_FOUND"],
+            ["NO_PENDING_EMAIL_CHANGE", "INVALID_EMAIL_CHANGE_CODE", "EMAIL_TAKEN (another account took the address meanwhile)", "USER_NOT_FOUND",
+                "ACCOUNT_RESTRICTED (staff restricted the account from changing its profile, P11)"],
             async m =>
             {
                 var user = await m.CallerAsync();

@@ -32,6 +32,7 @@ public sealed class UserType : ObjectGraphType<User>
         ConsentUserFields.AddTo(this, rules, clock);
         ConnectedAccountUserFields.AddTo(this);
         DeletionUserFields.AddTo(this);
+        LifecycleUserFields.AddTo(this);
         this.Allow(Roles.User, Roles.Staff);
     }
 }

@@ -1,3 +1,5 @@
+using Imail.Domain.Common;
+using Imail.Domain.Lifecycle;
 using Imail.Domain.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -5,14 +7,18 @@ namespace Imail.Domain.ConnectedAccounts;
 
 /// <summary>
 /// Connecting an account of another service to a person's account (P4): a first connection, or
-/// the same external account again, which replaces the grant and what was received. One instance
-/// per unit of work; the caller saves.
+/// the same external account again, which replaces the grant and what was received; refused to an
+/// account staff restricted from it (P11). Disconnecting is never refused: it deletes data. One
+/// instance per unit of work; the caller saves.
 /// </summary>
 public sealed class AccountConnections(ImailDbContext db, ConnectedAccountProviders catalogue, TimeProvider clock)
 {
     public async Task<Reception> ConnectAsync(Guid userId, string provider, string externalAccountId, IReadOnlyCollection<string> grantedScopes,
         IReadOnlyCollection<ReceivedField> received, CancellationToken ct)
     {
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, ct);
+        Rule.Check(user is not null, new UserMustExistRule());
+        user!.Require(Capability.ConnectedAccounts);
         var known = catalogue.Find(provider)?.Name ?? provider;
         var externalId = externalAccountId?.Trim() ?? "";
         var existing = await db.ConnectedAccounts.FirstOrDefaultAsync(
@@ -29,5 +35,5 @@ public sealed class AccountConnections(ImailDbContext db, ConnectedAccountProvid
 }
 
 /// <summary>Disconnecting needs one of the person's own connected accounts.</summary>
-public sealed record ConnectedAccountNotFoundRule() : Common.BusinessRule("CONNECTED_ACCOUNT_NOT_FOUND",
-    "You have no connected account with this id.", null, Common.RuleKind.NotFound);
+public sealed record ConnectedAccountNotFoundRule() : BusinessRule("CONNECTED_ACCOUNT_NOT_FOUND",
+    "You have no connected account with this id.", null, RuleKind.NotFound);

@@ -1,5 +1,6 @@
 using Imail.Domain.Common;
 using Imail.Domain.Consents;
+using Imail.Domain.Lifecycle;
 using Imail.Domain.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,6 +13,7 @@ public sealed record NavigationRecording(int Recorded, bool Consented);
 /// Records page views and operations (P6) exactly when the consent in force for the caller on the
 /// device (<see cref="ConsentDesk.StatusAsync"/>) has STATISTICS effective. The input is checked
 /// whether or not consent was given, so a front-end sees its mistakes before the banner is answered.
+/// An account staff restricted from it (P11) is refused, consent or not.
 /// </summary>
 public sealed class NavigationRecorder(ImailDbContext db, ConsentDesk desk, TimeProvider clock)
 {
@@ -26,7 +28,12 @@ public sealed class NavigationRecorder(ImailDbContext db, ConsentDesk desk, Time
             $"At most {MaxEventsPerCall} events per call; send the rest in another call.", "events");
         var checkedFrontEnd = DecisionContext.CheckFrontEnd(frontEnd);
         foreach (var (kind, name) in events) NavigationEvent.Record(null, null, kind, name, checkedFrontEnd, clock.GetUtcNow());
-        if (subject.UserId is { } user) Rule.Check(await db.Users.AnyAsync(u => u.Id == user, ct), new UserMustExistRule());
+        if (subject.UserId is { } userId)
+        {
+            var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, ct);
+            Rule.Check(user is not null, new UserMustExistRule());
+            user!.Require(Capability.RecordNavigation);
+        }
 
         if (!await desk.AllowsAsync(subject, ConsentPurpose.Statistics, ct)) return new NavigationRecording(0, false);
         // Events carry the device only when Imail issued it.

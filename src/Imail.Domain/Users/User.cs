@@ -151,6 +151,8 @@ public sealed class User
     /// <summary>The code sent to the new address was entered: the account now uses it. Returns the former address.</summary>
     public string ConfirmEmailChange(string code, DateTimeOffset now)
     {
+        // A change asked for before staff restricted the account is not carried out after.
+        Require(Capability.ChangeProfile);
         Rule.Check(PendingEmail is not null, new NoPendingEmailChangeRule());
         Rule.Check(now < PendingEmailExpiresAt && EmailChangeCodes.Matches(code, PendingEmailCodeHash), new EmailChangeCodeRule());
         var former = Email;
