@@ -187,11 +187,15 @@ public sealed class MutationAbuseTests(LowRateLimitsApiFactory api) : IClassFixt
             ["confirmEmailChange"] = RateLimitPolicy.Email,
             ["decideConsent"] = RateLimitPolicy.ConsentProofs,
             ["withdrawConsent"] = RateLimitPolicy.ConsentProofs,
+            ["requestAccountDeletion"] = RateLimitPolicy.Email,
+            ["confirmAccountDeletion"] = RateLimitPolicy.Email,
         };
         string[] unlimited =
         [
-            "attachVisitor", "recordNavigation", "connectAccount", "disconnectAccount", // the caller's own data, no e-mail, no proof
+            "attachVisitor", "recordNavigation", "connectAccount", "disconnectAccount", "cancelAccountDeletion", // the caller's own data, no e-mail, no proof
             "createDataCategory", "updateDataCategory", "deleteDataCategory", "declareCookie", "updateCookie", "removeCookie", "requeueOutboxMessage", // staff
+            "recordDeletionRequest", "extendDeletionRequest", "cancelDeletionRequest", "carryOutDeletionRequest",
+            "restrictAccount", "liftRestriction", "terminateAccount", // staff (P10, P11)
         ];
         var schema = api.Services.GetRequiredService<ISchema>();
         schema.Initialize();
