@@ -35,6 +35,6 @@ public sealed class ConsentProofPurgeJob(PurgeServices services) : RetentionPurg
         // The copies an erasure keeps (P8), linked to nobody, dated by the day only: a day goes once all of it
         // is past the limit. Read through ix_anonymous_consent_proofs_decided_on.
         PurgeStep.Delete("anonymous proofs kept after an erasure", limit.Why("decided on a day before"),
-            "anonymous_consent_proofs", $"decided_on < {DateOnly.FromDateTime(limit.Before.UtcDateTime)}", orderBy: "decided_on"),
+            "anonymous_consent_proofs", $"decided_on < {DateOnly.FromDateTime(limit.Before.UtcDateTime)}", orderBy: "decided_on", lockRows: false),
     ];
 }

@@ -14,6 +14,6 @@ public sealed class NavigationPurgeJob(PurgeServices services) : RetentionPurge(
     protected override IEnumerable<PurgeStep> Steps(RetentionLimit limit) =>
     [
         PurgeStep.Delete("navigation events", limit.Why("occurred before"),
-            "navigation_events", $"occurred_at < {limit.Before}", orderBy: "occurred_at"),
+            "navigation_events", $"occurred_at < {limit.Before}", orderBy: "occurred_at", lockRows: false),
     ];
 }

@@ -18,9 +18,9 @@ public sealed class SecurityLogPurgeJob(PurgeServices services) : RetentionPurge
     protected override IEnumerable<PurgeStep> Steps(RetentionLimit limit) =>
     [
         PurgeStep.Delete("staff actions", limit.Why("done before"),
-            "staff_actions", $"at < {limit.Before}", orderBy: "at"),
+            "staff_actions", $"at < {limit.Before}", orderBy: "at", lockRows: false),
         PurgeStep.Delete("erasure records", limit.Why("erased before"),
-            "erasures", $"erased_at < {limit.Before}", orderBy: "erased_at"),
+            "erasures", $"erased_at < {limit.Before}", orderBy: "erased_at", lockRows: false),
         PurgeStep.Delete("closed deletion requests", limit.Why("closed before"),
             "deletion_requests", $"closed_at IS NOT NULL AND closed_at < {limit.Before}", orderBy: "closed_at"),
     ];

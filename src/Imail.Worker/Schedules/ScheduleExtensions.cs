@@ -75,7 +75,7 @@ public static class ScheduleExtensions
         foreach (var job in ScheduledJobs.All)
         {
             services.AddOptions<ScheduleOptions>(job.Name)
-                .Configure(o => o.Cron = job.DefaultCron)
+                .Configure(o => (o.Cron, o.BatchSize) = (job.DefaultCron, job.DefaultBatchSize))
                 .BindConfiguration(job.ConfigurationPath)
                 .Validate(o => !o.Enabled || IsSwitchedOff(o.Cron) || CronExpression.TryParse(o.Cron, out _),
                     $"{job.ConfigurationPath}:Cron is not a Quartz cron expression (seconds minutes hours day-of-month month day-of-week).")

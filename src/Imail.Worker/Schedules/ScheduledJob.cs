@@ -53,6 +53,9 @@ public sealed record ScheduledJob(string Name, string Section, string DefaultCro
 
     public TriggerKey TriggerKey => new(Name, ScheduledJobs.Group);
 
+    /// <summary>Rows per statement unless <c>Imail:Schedules:{Section}:BatchSize</c> says otherwise.</summary>
+    public int DefaultBatchSize { get; init; } = 5_000;
+
     /// <summary>Declares the job and its trigger to Quartz; generic so the trigger is typed to its job.</summary>
     internal Action<IQuartzBuilder, TimeZoneInfo> Register { get; private init; } = (_, _) => { };
 

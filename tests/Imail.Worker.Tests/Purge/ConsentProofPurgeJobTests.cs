@@ -84,7 +84,7 @@ public sealed class ConsentProofPurgeJobTests : IAsyncLifetime
         var statements = _db.Statements.Select(PurgeDatabase.Folded).Where(sql => sql.StartsWith("DELETE FROM consents", StringComparison.Ordinal)).ToList();
         Assert.Equal(3, statements.Count);
         Assert.All(statements, sql => Assert.Equal(
-            "DELETE FROM consents WHERE id = ANY(ARRAY( SELECT c.id FROM consents AS c " +
+            "DELETE FROM consents WHERE ctid = ANY(ARRAY( SELECT c.ctid FROM consents AS c " +
             "WHERE c.ended_at IS NOT NULL AND c.first_deposit_at < @p0 " +
             "AND NOT EXISTS (SELECT 1 FROM consent_records AS r WHERE r.consent_id = c.id AND r.decided_at >= @p1) " +
             "ORDER BY c.first_deposit_at LIMIT @p2 FOR UPDATE OF c SKIP LOCKED))", sql));

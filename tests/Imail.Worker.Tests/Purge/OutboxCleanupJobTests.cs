@@ -99,7 +99,7 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
         var statements = _db.Statements.Select(PurgeDatabase.Folded).ToList();
         Assert.Equal(8, statements.Count);
         Assert.All(statements.Take(3), sql => Assert.Equal(
-            "DELETE FROM outbox_messages WHERE id = ANY(ARRAY( SELECT id FROM outbox_messages WHERE state = 'Delivered' AND delivered_at < @p0 " +
+            "DELETE FROM outbox_messages WHERE ctid = ANY(ARRAY( SELECT ctid FROM outbox_messages WHERE state = 'Delivered' AND delivered_at < @p0 " +
             "ORDER BY delivered_at LIMIT @p1 FOR UPDATE SKIP LOCKED))", sql));
         Assert.All(statements.Skip(3).Take(3), sql => Assert.Equal(
             "UPDATE outbox_messages SET payload = '{}'::jsonb, payload_purged_at = @p0 WHERE id = ANY(ARRAY( SELECT id FROM outbox_messages " +

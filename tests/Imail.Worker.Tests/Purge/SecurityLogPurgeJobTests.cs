@@ -57,7 +57,7 @@ public sealed class SecurityLogPurgeJobTests : IAsyncLifetime
         var run = await RunAsync(settings);
         Assert.Equal((2_500, 5), (run.Deleted, run.Statements));
         Assert.Equal(1L, await _db.ScalarAsync<long>("SELECT count(*) FROM staff_actions"));
-        Assert.Contains("DELETE FROM staff_actions WHERE id = ANY(ARRAY( SELECT id FROM staff_actions WHERE at < @p0 ORDER BY at LIMIT @p1 FOR UPDATE SKIP LOCKED))",
+        Assert.Contains("DELETE FROM staff_actions WHERE ctid = ANY(ARRAY( SELECT ctid FROM staff_actions WHERE at < @p0 ORDER BY at LIMIT @p1))",
             _db.Statements.Select(PurgeDatabase.Folded));
     }
 
