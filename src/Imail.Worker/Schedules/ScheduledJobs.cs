@@ -28,7 +28,8 @@ public static class ScheduledJobs
     /// <summary>P6/P7: navigation events are deleted past the registry's navigation retention, 10,000 per statement (B5: about 30 ms each).</summary>
     public static readonly ScheduledJob NavigationPurge = ScheduledJob.Create<NavigationPurgeJob>(
         "navigation-purge", "NavigationPurge", "0 23 * * * ?",
-        "Deletes navigation events older than the navigation retention of the data-category registry.") with { DefaultBatchSize = 10_000 };
+        "Deletes navigation events older than the navigation retention of the data-category registry.") with
+    { DefaultBatchSize = 10_000 };
 
     /// <summary>P5/P7: ended consent periods, their choices and proofs are deleted past the registry's consent_proofs retention.</summary>
     public static readonly ScheduledJob ConsentProofPurge = ScheduledJob.Create<ConsentProofPurgeJob>(
