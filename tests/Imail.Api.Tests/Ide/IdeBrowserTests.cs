@@ -15,6 +15,7 @@ namespace Imail.Api.Tests.Ide;
 /// <c>/usr/bin/chromium</c> (apt-get install -y chromium); Playwright's driver ships in its NuGet
 /// package, and no Playwright browser is downloaded.
 /// </summary>
+[Collection(nameof(BrowserAlone))]
 public sealed class IdeBrowserTests(IdeBrowserTests.Api api) : IClassFixture<IdeBrowserTests.Api>
 {
     public sealed class Api : ImailApiFactory
@@ -120,3 +121,10 @@ public sealed class IdeBrowserTests(IdeBrowserTests.Api api) : IClassFixture<Ide
         Assert.Empty(external);
     }
 }
+
+/// <summary>
+/// The browser test runs after the others, alone: on two shared cores, Chromium rendering the IDE's schema
+/// reference next to a dozen API hosts under test missed its minute-long waits; alone it takes seconds.
+/// </summary>
+[CollectionDefinition(nameof(BrowserAlone), DisableParallelization = true)]
+public sealed class BrowserAlone;

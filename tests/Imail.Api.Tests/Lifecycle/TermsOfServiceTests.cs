@@ -233,6 +233,8 @@ public sealed class TermsOfServiceTests(ImailApiFactory api) : IClassFixture<Ima
     {
         var user = await NewUserAsync();
         await StaffAsync(Restrict, new { id = user.Id, caps = new[] { "RECORD_NAVIGATION" }, reason = "Scraping." }, staff: "dora");
+        // Lines are listed in the order of their time-ordered ids (milliseconds): a second later, as two staff members would act.
+        api.Clock.Advance(TimeSpan.FromSeconds(1));
         await StaffAsync(Lift, new { id = user.Id, caps = new[] { "RECORD_NAVIGATION" }, reason = "Stopped." }, staff: "emil", field: "liftRestriction");
 
         var all = (await api.GraphQLAsync(AuditTrail, new { subject = (string?)null }, api.Token(Roles.Staff, "fred"))).DataOrFail()["auditTrail"]!["nodes"]!.AsArray();
