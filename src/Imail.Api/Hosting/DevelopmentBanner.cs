@@ -27,7 +27,7 @@ public static class DevelopmentBanner
                   E-mails sent:                  {mail}
                   Staff token (HTTP header in the IDE):
                     Authorization: Bearer {token}
-                  Other tokens: dotnet run --project src/Imail.Api -- token --role user --sub USER_ID
+                  Other tokens: ./imail token --role user --sub USER_ID
                   Stop with Ctrl+C.
 
                 """);

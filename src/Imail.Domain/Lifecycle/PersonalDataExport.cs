@@ -34,7 +34,12 @@ public sealed record PersonalDataDocument(string Format, DateTimeOffset Generate
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    // A file for people to read: letters as they are (é, not \u00E9); it is served as application/json, never inside HTML.
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 }
 
 /// <summary>

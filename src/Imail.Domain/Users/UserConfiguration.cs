@@ -23,7 +23,10 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         user.HasIndex(u => u.Status);
         user.HasIndex(u => u.LastAuthenticatedAt);
         // Default for rows written by SQL (and the accounts that existed before it): a random reference each.
-        user.Property(u => u.AuditRef).HasDefaultValueSql("gen_random_uuid()");
+        user.Property(u => u.AuditRef).HasDefaultValueSql("gen_random_uuid()")
+            // The key that keeps the audit trail anonymous once the account is gone: never handed out (not in the
+            // person's copy, not in personalData), so no file outside Imail can link the trail back to them.
+            .HasDataCategory(DataCategoryCodes.NotPersonal);
         user.HasIndex(u => u.AuditRef).IsUnique();
         user.Property(u => u.Restrictions).HasColumnType("text[]").HasDefaultValueSql("'{}'")
             .HasConversion(new Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<List<Lifecycle.Capability>, string[]>(
