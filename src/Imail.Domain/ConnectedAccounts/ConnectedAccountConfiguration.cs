@@ -16,6 +16,7 @@ internal sealed class ConnectedAccountConfiguration : IEntityTypeConfiguration<C
         account.Property(a => a.Provider).HasMaxLength(40);
         account.Property(a => a.ExternalAccountId).HasMaxLength(ConnectedAccount.ExternalIdMaxLength);
         account.HasIndex(a => new { a.UserId, a.Provider, a.ExternalAccountId }).IsUnique();
+        account.HasIndex(a => a.UpdatedAt); // connected-account-purge
         account.HasOne<User>().WithMany().HasForeignKey(a => a.UserId).OnDelete(DeleteBehavior.Cascade);
         account.OwnsMany(a => a.Fields, field =>
         {

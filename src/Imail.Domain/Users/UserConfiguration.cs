@@ -33,7 +33,9 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
                 v => v.Select(c => c.ToString()).ToArray(), v => v.Select(Enum.Parse<Lifecycle.Capability>).ToList()),
                 new Microsoft.EntityFrameworkCore.ChangeTracking.ValueComparer<List<Lifecycle.Capability>>(
                     (a, b) => a!.SequenceEqual(b!), v => v.Aggregate(0, (h, c) => HashCode.Combine(h, c)), v => v.ToList()));
-        // inactivity: the accounts waiting out their grace period (P9).
+        // inactivity: the accounts waiting out their grace period (P9). The invitation's claim reads
+        // ix_users_inactive_since, an expression index on coalesce(last_authenticated_at, created_at)
+        // written in the LifecycleIndexes migration (EF's model cannot declare it).
         user.HasIndex(u => u.InactivityDeadline).HasFilter("inactivity_deadline IS NOT NULL");
     }
 }

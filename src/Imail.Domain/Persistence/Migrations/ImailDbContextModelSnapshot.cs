@@ -61,6 +61,9 @@ namespace Imail.Domain.Persistence.Migrations
                     b.HasKey("Id")
                         .HasName("pk_connected_accounts");
 
+                    b.HasIndex("UpdatedAt")
+                        .HasDatabaseName("ix_connected_accounts_updated_at");
+
                     b.HasIndex("UserId", "Provider", "ExternalAccountId")
                         .IsUnique()
                         .HasDatabaseName("ix_connected_accounts_user_id_provider_external_account_id");
@@ -689,7 +692,9 @@ namespace Imail.Domain.Persistence.Migrations
 
                     b.ToTable("anonymous_consent_proofs", (string)null);
 
-                    b.HasAnnotation("Imail:DataCategory", "consent_proofs");
+                    b
+                        .HasAnnotation("Imail:Anonymous", true)
+                        .HasAnnotation("Imail:DataCategory", "consent_proofs");
                 });
 
             modelBuilder.Entity("Imail.Domain.Lifecycle.DeletionRequest", b =>
@@ -1066,7 +1071,8 @@ namespace Imail.Domain.Persistence.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("audit_ref")
-                        .HasDefaultValueSql("gen_random_uuid()");
+                        .HasDefaultValueSql("gen_random_uuid()")
+                        .HasAnnotation("Imail:DataCategory", "not_personal");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
