@@ -58,7 +58,7 @@ public static class PersonalDataEndpoint
                 // Staff say why: the audit trail keeps who produced whose data, when and why (P11).
                 var why = StaffAction.CheckReason(reason);
                 var subject = await db.Users.Where(u => u.Id == account).Select(u => (Guid?)u.AuditRef).SingleOrDefaultAsync(ct);
-                Rule.Check(subject is not null, new UserNotFoundRule());
+                Rule.Check(subject is not null, new AccountNotFoundRule());
                 db.StaffActions.Add(StaffAction.Record(staff, StaffActionKind.PersonalDataExported, subject!.Value, why, null, clock.GetUtcNow()));
                 await db.SaveChangesAsync(ct);
             }
@@ -84,6 +84,4 @@ public static class PersonalDataEndpoint
 
     private static IResult Error(int status, string code, string message) =>
         Results.Json(new { errors = new[] { new { message, extensions = new { code } } } }, statusCode: status);
-
-    private sealed record UserNotFoundRule() : BusinessRule("USER_NOT_FOUND", "No account has this id (or it was erased).", "userId", RuleKind.NotFound);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Imail.Domain.Common;
 using Imail.Domain.Outbox;
 using Imail.Domain.Persistence;
+using Imail.Domain.Users;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -38,7 +39,7 @@ public sealed class Erasure(ImailDbContext db, PersonalDataCatalogue catalogue, 
         try
         {
             // The account row, locked: an erasure racing another (two workers, staff and the person) finds it gone.
-            var user = await db.Users.FromSql($"SELECT * FROM users WHERE id = {account} FOR UPDATE").AsNoTracking().SingleOrDefaultAsync(ct);
+            var user = await db.LockAccountAsync(account, ct);
             Rule.Check(user is not null, new UserMustExistRule());
             var devices = await catalogue.DevicesOfAsync(db, account, ct);
             var statements = 2;

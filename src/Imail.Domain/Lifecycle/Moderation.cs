@@ -1,7 +1,6 @@
 using Imail.Domain.Common;
 using Imail.Domain.Persistence;
 using Imail.Domain.Users;
-using Microsoft.EntityFrameworkCore;
 
 namespace Imail.Domain.Lifecycle;
 
@@ -61,8 +60,7 @@ public sealed class Moderation(ImailDbContext db, PersonalDataCatalogue catalogu
 
     /// <summary>The account row, locked until the transaction ends: two staff members acting at once do not overwrite each other's restrictions.</summary>
     private async Task<User> LockAsync(Guid account, CancellationToken ct) =>
-        await db.Users.FromSql($"SELECT * FROM users WHERE id = {account} FOR UPDATE").SingleOrDefaultAsync(ct)
-        ?? throw new AccountNotFoundRule().Violation();
+        await db.LockAccountAsync(account, ct) ?? throw new AccountNotFoundRule().Violation();
 }
 
 /// <summary>Staff named an account that does not exist: never did, or was erased.</summary>

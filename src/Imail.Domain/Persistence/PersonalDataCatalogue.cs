@@ -114,9 +114,7 @@ public sealed class PersonalDataCatalogue
                   $"owned AS (SELECT p.account, coalesce(array_agg(d.id) FILTER (WHERE d.id IS NOT NULL), '{{}}') AS devices FROM people AS p LEFT JOIN {Devices.Table} AS d ON d.{Devices.AccountColumn} = p.account GROUP BY p.account)\n" +
                   string.Join("\nUNION ALL ", Tables.Where(t => t != Accounts).Select(t =>
                       $"SELECT o.account, '{t.Table}' FROM owned AS o WHERE EXISTS (SELECT 1 FROM {t.Table} AS x WHERE {t.Where("x").Replace("@account", "o.account").Replace("@devices", "o.devices")})"));
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        if (connection.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(ct);
-        await using var command = new NpgsqlCommand(sql, connection);
+        await using var command = new NpgsqlCommand(sql, await OpenAsync(db, ct));
         command.Parameters.Add(new NpgsqlParameter("accounts", accounts.ToArray()));
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) ((HashSet<string>)found[reader.GetGuid(0)]).Add(reader.GetString(1));
@@ -126,12 +124,18 @@ public sealed class PersonalDataCatalogue
     /// <summary>A command on the context's connection (and transaction), with <c>@account</c> and <c>@devices</c> bound.</summary>
     internal static async Task<NpgsqlCommand> CommandAsync(ImailDbContext db, string sql, Guid account, Guid[] devices, CancellationToken ct)
     {
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        if (connection.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(ct);
-        var command = new NpgsqlCommand(sql, connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+        var command = new NpgsqlCommand(sql, await OpenAsync(db, ct), (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
         command.Parameters.Add(new NpgsqlParameter("account", account));
         command.Parameters.Add(new NpgsqlParameter("devices", devices));
         return command;
+    }
+
+    /// <summary>The context's connection, opened if it is not (inside a transaction it already is).</summary>
+    private static async Task<NpgsqlConnection> OpenAsync(ImailDbContext db, CancellationToken ct)
+    {
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(ct);
+        return connection;
     }
 
     private static List<CatalogueTable> Build(IModel model)
@@ -180,7 +184,7 @@ public sealed class PersonalDataCatalogue
     private static CatalogueTable Table(IEntityType entity, string? accountColumn, string? deviceColumn, ParentLink? parent)
     {
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        var name = entity.IsOwned() ? entity.ClrType.Name : entity.ClrType.Name;
+        var name = entity.ClrType.Name;
         var columns = entity.GetProperties()
             .Where(p => p.GetColumnName(table) is not null)
             .Select(p => new CatalogueColumn(p.GetColumnName(table)!, $"{Camel(name)}.{Camel(p.Name)}",

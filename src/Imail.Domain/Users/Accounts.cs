@@ -84,3 +84,13 @@ public sealed class Accounts(ImailDbContext db, TimeProvider clock)
         return true;
     }
 }
+
+public static class AccountLocks
+{
+    /// <summary>
+    /// The account row, locked until the transaction ends (tracked); null when there is none. Staff acting at once
+    /// on the same account, or two erasures of it, wait for each other here and the later one sees the outcome.
+    /// </summary>
+    public static Task<User?> LockAccountAsync(this ImailDbContext db, Guid id, CancellationToken ct) =>
+        db.Users.FromSql($"SELECT * FROM users WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct);
+}
