@@ -39,17 +39,17 @@ public static class ScheduleExtensions
             quartz.UseTimeProvider(TimeProvider.System);
             quartz.ConfigureScheduler(s => s.InstanceName = SchedulerName);
             quartz.UseDefaultThreadPool(2);
-            // Every node stores the schedules as it starts, replacing the stored copy; the replacement keeps
-            // the copy's last firing, or a node starting just after a firing would fire that period again.
-            quartz.ConfigureOptions<QuartzOptions>(o => o.Scheduling.ScheduleTriggerRelativeToReplacedTrigger = true);
             quartz.UsePersistentStore(store =>
             {
                 store.UsePostgres(new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "imail-quartz" }.ConnectionString);
                 store.UseClustering();
                 store.UseSystemTextJsonSerializer();
             });
-            foreach (var job in ScheduledJobs.All) job.Register(quartz, timeZone);
         });
+        // Before Quartz's own hosted service: the stored schedules are in line with the configuration when the
+        // scheduler starts firing.
+        builder.Services.AddSingleton(new StoredSchedules.Zone(timeZone));
+        builder.Services.AddHostedService<StoredSchedules>();
         builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return builder;
     }
@@ -88,21 +88,5 @@ public static class ScheduleExtensions
 
     private const string SwitchedOff = "-";
 
-    private static bool IsSwitchedOff(string cron) => cron.Trim() == SwitchedOff;
-
-    internal static void Register<TJob>(IQuartzBuilder quartz, ScheduledJob job, TimeZoneInfo timeZone) where TJob : class, IJob
-    {
-        quartz.AddJob<TJob>(j => j.WithIdentity(job.JobKey).WithDescription(job.Description));
-        // "-" switches the trigger off: Quartz then also unschedules the copy already in the store.
-        quartz.AddConfiguredTrigger<TJob>(job.ConfigurationPath,
-            (services, _) => services.GetRequiredService<IOptionsMonitor<ScheduleOptions>>().Get(job.Name) is { Enabled: true } o ? o.Cron : SwitchedOff,
-            (_, cron, trigger) => trigger
-                .WithIdentity(job.TriggerKey)
-                .ForJob(job.JobKey)
-                .WithDescription(job.Description)
-                .WithCronSchedule(cron is null || IsSwitchedOff(cron) ? job.DefaultCron : cron, c => c
-                    .InTimeZone(timeZone)
-                    // After an outage, one catch-up run rather than one per missed period.
-                    .WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
-    }
+    internal static bool IsSwitchedOff(string cron) => cron.Trim() == SwitchedOff;
 }

@@ -56,13 +56,6 @@ public sealed record ScheduledJob(string Name, string Section, string DefaultCro
     /// <summary>Rows per statement unless <c>Imail:Schedules:{Section}:BatchSize</c> says otherwise.</summary>
     public int DefaultBatchSize { get; init; } = 5_000;
 
-    /// <summary>Declares the job and its trigger to Quartz; generic so the trigger is typed to its job.</summary>
-    internal Action<IQuartzBuilder, TimeZoneInfo> Register { get; private init; } = (_, _) => { };
-
     internal static ScheduledJob Create<TJob>(string name, string section, string defaultCron, string description)
-        where TJob : class, IJob, IImailJob
-    {
-        var job = new ScheduledJob(name, section, defaultCron, typeof(TJob), description);
-        return job with { Register = (quartz, timeZone) => ScheduleExtensions.Register<TJob>(quartz, job, timeZone) };
-    }
+        where TJob : class, IJob, IImailJob => new(name, section, defaultCron, typeof(TJob), description);
 }

@@ -124,6 +124,29 @@ public sealed class ClusteredSchedulesTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ANodeStartingWithTheSameSchedule_LeavesTheStoredTriggerAlone_AndAChangedCronReplacesIt()
+    {
+        // Replacing a trigger another node is running fires its period twice: a node only stores what changed.
+        var connectionString = await TestDatabase.CreateAsync();
+        const string Stored = "SELECT concat_ws(' | ', c.cron_expression, t.start_time::text) FROM qrtz_triggers t JOIN qrtz_cron_triggers c USING (sched_name, trigger_name, trigger_group)";
+        async Task<string> StartAndStopAsync(string cron)
+        {
+            using var worker = Worker(connectionString, new Dictionary<string, string?> { ["Imail:Schedules:OutboxCleanup:Cron"] = cron });
+            await worker.StartAsync();
+            await worker.StopAsync();
+            return await ScalarAsync<string>(connectionString, Stored);
+        }
+
+        var first = await StartAndStopAsync("0 17 * * * ?");
+        await Task.Delay(1_100); // a replacement would store a later start time (Quartz keeps whole seconds)
+        var same = await StartAndStopAsync("0 17 * * * ?");
+        var changed = await StartAndStopAsync("0 42 3 * * ?");
+
+        Assert.Equal(first, same);
+        Assert.StartsWith("0 42 3 * * ? | ", changed);
+    }
+
+    [Fact]
     public async Task AnInvalidCron_StopsTheStart_NamingTheSetting()
     {
         var connectionString = await TestDatabase.CreateAsync();
