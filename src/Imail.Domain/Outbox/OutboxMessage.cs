@@ -86,6 +86,18 @@ public sealed class OutboxMessage
         };
     }
 
+    /// <summary>A message whose payload is already JSON and whose id the caller chose (a partner event keeps its id from outbox to receiver).</summary>
+    public static OutboxMessage CreateRaw(Guid id, string kind, string payloadJson, Guid? userId, DateTimeOffset now) => new()
+    {
+        Id = id,
+        Kind = kind,
+        Payload = payloadJson,
+        UserId = userId,
+        State = OutboxState.Pending,
+        CreatedAt = now,
+        AvailableAt = now,
+    };
+
     /// <summary>Staff put a dead message back in line; it gets a fresh set of attempts.</summary>
     public void Requeue(DateTimeOffset now)
     {

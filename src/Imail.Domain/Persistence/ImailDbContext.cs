@@ -4,6 +4,7 @@ using Imail.Domain.DataCategories;
 using Imail.Domain.Lifecycle;
 using Imail.Domain.Navigation;
 using Imail.Domain.Outbox;
+using Imail.Domain.Partners;
 using Imail.Domain.Users;
 using Microsoft.EntityFrameworkCore;
 
@@ -28,6 +29,7 @@ public sealed class ImailDbContext(DbContextOptions<ImailDbContext> options) : D
     public DbSet<ErasureRecord> Erasures => Set<ErasureRecord>();
     public DbSet<DeletionRequest> DeletionRequests => Set<DeletionRequest>();
     public DbSet<AnonymousConsentProof> AnonymousConsentProofs => Set<AnonymousConsentProof>();
+    public DbSet<PartnerEvent> PartnerEvents => Set<PartnerEvent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ImailDbContext).Assembly);
