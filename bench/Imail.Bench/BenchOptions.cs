@@ -44,7 +44,7 @@ public sealed record BenchOptions
     /// <summary>B3: try relay settings (batch size, parallelism, no SMTP) even when the target is met; they always run when it is missed.</summary>
     public bool Profile { get; init; }
 
-    /// <summary>Benchmark ids to run (B1, B1b, B1c, B6, B9 or one of B9.users, B9.me, B9.user, B9.status, B2, B3); empty for all.</summary>
+    /// <summary>Benchmark ids to run (B1, B1b, B1c, B6, B9 or one of B9.users, B9.me, B9.user, B9.status, B2, B3, B5, B7); empty for all.</summary>
     public IReadOnlySet<string> Only { get; init; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
     public TimeSpan Round => Duration / Rounds;

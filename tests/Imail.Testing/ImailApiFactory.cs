@@ -28,7 +28,7 @@ public class ImailApiFactory : WebApplicationFactory<Program>, IAsyncLifetime, I
     public static readonly string TestReceiptKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem();
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
-    public string ConnectionString { get; private set; } = "";
+    public string ConnectionString { get; protected set; } = "";
 
     /// <summary>Extra configuration for a test class (keys as in appsettings, ':'-separated).</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();

@@ -45,6 +45,9 @@ public sealed class ApiUnderTest : ImailApiFactory
         });
     }
 
+    /// <summary>A second replica: this host on the database another one already uses (instead of <see cref="ImailApiFactory.InitializeAsync"/>).</summary>
+    public void UseDatabase(string connectionString) => ConnectionString = connectionString;
+
     /// <summary>Starts the host on 127.0.0.1 with a free port; <see cref="ImailApiFactory.ConnectionString"/> must be set first.</summary>
     public void Start()
     {

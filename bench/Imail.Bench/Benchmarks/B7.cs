@@ -1,0 +1,277 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Imail.Api.Auth;
+using Imail.Bench.Hosting;
+using Imail.Bench.Measure;
+using Imail.Bench.Reporting;
+using Imail.Domain.Partners;
+using Imail.Domain.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Imail.Bench.Benchmarks;
+
+/// <summary>
+/// B7 (P13): a partner event, from the commit of the change that causes it to its arrival at subscribers
+/// connected to the <em>other</em> API replica — outbox → worker relay → event log + NOTIFY → the replica's
+/// LISTEN → its subscriptions → graphql-transport-ws frames over loopback TCP. 1,000 subscribers, half on
+/// each replica. The baseline measured in the same run: PostgreSQL's own NOTIFY → LISTEN latency (a commit
+/// carrying pg_notify, received by a listening connection), the floor any backplane on it has.
+/// Also: the memory an idle subscription costs (managed heap, this process holding both replicas and clients).
+/// </summary>
+public sealed class B7 : IBenchmark
+{
+    public const double MaxP50Ms = 50;
+    public const double MaxP99Ms = 250;
+    public const int Subscribers = 1_000;
+    public const int Events = 100;
+    public static readonly TimeSpan Spacing = TimeSpan.FromMilliseconds(50);
+
+    public string Id => "B7";
+
+    public async Task<ResultRow> RunAsync(BenchContext c)
+    {
+        var row = new ResultRow
+        {
+            Id = Id,
+            What = I($"partner event: commit → {Subscribers / 2:N0} subscribers on the other API replica ({Subscribers:N0} across both, graphql-transport-ws), through the worker's relay and LISTEN/NOTIFY"),
+            Target = I($"p50 ≤ {MaxP50Ms:0} ms, p99 ≤ {MaxP99Ms:0} ms"),
+        };
+        var db = c.Api.ConnectionString;
+        var baseline = await NotifyLatencyAsync(db, Events, c.Cancellation);
+
+        await using var other = new ApiUnderTest();
+        other.UseDatabase(db);
+        other.Start();
+        await using var worker = await RelayWorker.StartAsync(db, new Dictionary<string, string?>());
+        await RelayWorker.WaitReadyAsync(db, 1);
+
+        var token = c.Api.Token(Roles.Partner, "b7-partner");
+        var arrivals = new ConcurrentDictionary<Guid, ConcurrentBag<(int Replica, long At)>>();
+        var clients = new List<Subscriber>(Subscribers);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var heapBefore = GC.GetTotalMemory(true);
+        try
+        {
+            for (var i = 0; i < Subscribers; i++)
+            {
+                var replica = i % 2;
+                var client = new Subscriber(replica, replica == 0 ? c.Api.Address : other.Address, token, arrivals);
+                await client.ConnectAsync(c.Cancellation);
+                clients.Add(client);
+            }
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            var heapConnected = GC.GetTotalMemory(true);
+            foreach (var client in clients) await client.SubscribeAsync(c.Cancellation);
+            await WaitAsync(() => clients.All(x => x.Subscribed), TimeSpan.FromSeconds(60), "every subscription acknowledged by its first keep-alive");
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            var heapSubscribed = GC.GetTotalMemory(true);
+            var perConnection = (heapConnected - heapBefore) / (double)Subscribers;
+            var perSubscription = (heapSubscribed - heapConnected) / (double)Subscribers;
+            row.Notes.Add(I($"Memory: {perConnection / 1024:0.0} KB of managed heap per acknowledged connection and {perSubscription / 1024:0.0} KB more per idle subscription (server and client sides together: both replicas and the 1,000 clients live in this process; GC.GetTotalMemory after full collections)."));
+            row.Figures["heapPerConnectionBytes"] = Math.Round(perConnection);
+            row.Figures["heapPerSubscriptionBytes"] = Math.Round(perSubscription);
+
+            // The publisher: what a mutation does — the event in the outbox, in the change's own transaction.
+            var committedAt = new Dictionary<Guid, long>();
+            var factory = c.Api.Services.GetRequiredService<IDbContextFactory<ImailDbContext>>();
+            for (var i = 0; i < Events; i++)
+            {
+                await using var context = await factory.CreateDbContextAsync(c.Cancellation);
+                var message = context.EnqueuePartnerEvent("b7.probe", new { n = i }, DateTimeOffset.UtcNow);
+                await context.SaveChangesAsync(c.Cancellation);
+                committedAt[message.Id] = Stopwatch.GetTimestamp();
+                await Task.Delay(Spacing, c.Cancellation);
+            }
+            await WaitAsync(() => committedAt.Keys.All(id => arrivals.TryGetValue(id, out var a) && a.Count >= Subscribers), TimeSpan.FromSeconds(60),
+                "every event at every subscriber");
+
+            var missing = committedAt.Keys.Sum(id => Subscribers - (arrivals.TryGetValue(id, out var a) ? a.Count : 0));
+            row.Check(missing == 0, I($"{Events} events × {Subscribers:N0} subscribers all arrived ({missing:N0} missing)"));
+            row.Check(clients.All(x => x.Errors == 0), I($"no subscription ended in error ({clients.Sum(x => x.Errors)})"));
+            var latencies = new List<double>[2] { [], [] };
+            foreach (var (id, at) in committedAt)
+                if (arrivals.TryGetValue(id, out var bag))
+                    foreach (var (replica, arrived) in bag)
+                        latencies[replica].Add(Stopwatch.GetElapsedTime(at, arrived).TotalMilliseconds);
+            var otherReplica = Percentiles.Of(latencies[1]);
+            var sameReplica = Percentiles.Of(latencies[0]);
+            row.GraphQL = I($"p50 {otherReplica.P50:0.0} ms, p99 {otherReplica.P99:0.0} ms (other replica)");
+            row.Baseline = I($"NOTIFY → LISTEN p50 {baseline.P50:0.00} ms, p99 {baseline.P99:0.00} ms");
+            row.Ratio = I($"{otherReplica.P50 / baseline.P50:0.0}× the NOTIFY floor at p50");
+            row.Notes.Add(I($"Subscribers on the replica the publisher's process also serves: p50 {sameReplica.P50:0.0} ms, p99 {sameReplica.P99:0.0} ms (the event goes through the worker either way)."));
+            row.Notes.Add(I($"{Events} events, one every {Spacing.TotalMilliseconds:0} ms, each committed by `EnqueuePartnerEvent` + `SaveChanges` (what a mutation does); timed from the commit's return to the `next` frame parsed by each client."));
+            row.Figures["p50Ms"] = Math.Round(otherReplica.P50, 2);
+            row.Figures["p99Ms"] = Math.Round(otherReplica.P99, 2);
+            row.Figures["maxMs"] = Math.Round(otherReplica.Max, 2);
+            row.Figures["sameReplicaP50Ms"] = Math.Round(sameReplica.P50, 2);
+            row.Figures["notifyP50Ms"] = Math.Round(baseline.P50, 3);
+            row.Figures["notifyP99Ms"] = Math.Round(baseline.P99, 3);
+            row.Decide(otherReplica.P50 <= MaxP50Ms && otherReplica.P99 <= MaxP99Ms);
+        }
+        finally
+        {
+            foreach (var client in clients) await client.DisposeAsync();
+        }
+        return row;
+    }
+
+    /// <summary>PostgreSQL's NOTIFY → LISTEN latency on this machine: the commit of a pg_notify, to the listener's callback.</summary>
+    private static async Task<Percentiles> NotifyLatencyAsync(string db, int count, CancellationToken ct)
+    {
+        await using var listener = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(db) { Pooling = false }.ConnectionString);
+        await listener.OpenAsync(ct);
+        var received = new ConcurrentDictionary<string, long>();
+        listener.Notification += (_, e) => received[e.Payload] = Stopwatch.GetTimestamp();
+        await using (var listen = new NpgsqlCommand("LISTEN b7_baseline", listener)) await listen.ExecuteNonQueryAsync(ct);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var waiting = Task.Run(async () =>
+        {
+            try
+            {
+                while (!stop.IsCancellationRequested) await listener.WaitAsync(stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }, CancellationToken.None);
+        await using var sender = new NpgsqlConnection(db);
+        await sender.OpenAsync(ct);
+        var sent = new Dictionary<string, long>();
+        for (var i = 0; i < count; i++)
+        {
+            var payload = i.ToString(CultureInfo.InvariantCulture);
+            await using var command = new NpgsqlCommand($"SELECT pg_notify('b7_baseline', '{payload}')", sender);
+            await command.ExecuteNonQueryAsync(ct);
+            sent[payload] = Stopwatch.GetTimestamp();
+            await Task.Delay(10, ct);
+        }
+        await WaitAsync(() => received.Count >= count, TimeSpan.FromSeconds(10), "every baseline notification");
+        await stop.CancelAsync();
+        await waiting;
+        return Percentiles.Of(sent.Select(s => Stopwatch.GetElapsedTime(s.Value, received[s.Key]).TotalMilliseconds));
+    }
+
+    private static async Task WaitAsync(Func<bool> done, TimeSpan limit, string what)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!done())
+        {
+            if (waited.Elapsed > limit) throw new Load.BenchException($"B7: waited {limit.TotalSeconds:0} s for {what}.");
+            await Task.Delay(20);
+        }
+    }
+
+    private static string I(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A partner's graphql-transport-ws client, as small as the protocol allows: init, one subscription, pong, next.</summary>
+    private sealed class Subscriber(int replica, Uri api, string token, ConcurrentDictionary<Guid, ConcurrentBag<(int, long)>> arrivals) : IAsyncDisposable
+    {
+        private readonly ClientWebSocket _socket = new();
+        private readonly CancellationTokenSource _stop = new();
+        private Task _reading = Task.CompletedTask;
+        private readonly TaskCompletionSource _acked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool Subscribed { get; private set; }
+        public int Errors { get; private set; }
+
+        public async Task ConnectAsync(CancellationToken ct)
+        {
+            _socket.Options.AddSubProtocol("graphql-transport-ws");
+            await _socket.ConnectAsync(new Uri(new Uri(api.ToString().Replace("http", "ws", StringComparison.Ordinal)), "/graphql"), ct);
+            _reading = Task.Run(ReadAsync, CancellationToken.None);
+            await SendAsync(JsonSerializer.Serialize(new { type = "connection_init", payload = new { authorization = $"Bearer {token}" } }), ct);
+            await _acked.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
+        }
+
+        public async Task SubscribeAsync(CancellationToken ct)
+        {
+            await SendAsync(JsonSerializer.Serialize(new
+            {
+                id = "1",
+                type = "subscribe",
+                payload = new { query = "subscription { partnerEvents(types: [\"b7.probe\"]) { id type body } }" },
+            }), ct);
+            // Subscribed once the server answers a ping sent after the subscribe: frames are handled in order.
+            await SendAsync("{\"type\":\"ping\"}", ct);
+        }
+
+        private async Task SendAsync(string text, CancellationToken ct) =>
+            await _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, ct);
+
+        private async Task ReadAsync()
+        {
+            var buffer = new ArrayBufferWriter<byte>();
+            try
+            {
+                while (_socket.State == WebSocketState.Open)
+                {
+                    buffer.ResetWrittenCount();
+                    ValueWebSocketReceiveResult result;
+                    do
+                    {
+                        result = await _socket.ReceiveAsync(buffer.GetMemory(4096), _stop.Token);
+                        buffer.Advance(result.Count);
+                    }
+                    while (!result.EndOfMessage);
+                    if (result.MessageType == WebSocketMessageType.Close) return;
+                    var at = Stopwatch.GetTimestamp();
+                    using var frame = JsonDocument.Parse(buffer.WrittenMemory);
+                    switch (frame.RootElement.GetProperty("type").GetString())
+                    {
+                        case "connection_ack":
+                            _acked.TrySetResult();
+                            break;
+                        case "ping":
+                            await SendAsync("{\"type\":\"pong\"}", _stop.Token);
+                            break;
+                        case "pong":
+                            Subscribed = true;
+                            break;
+                        case "next":
+                            var id = Guid.Parse(frame.RootElement.GetProperty("payload").GetProperty("data").GetProperty("partnerEvents").GetProperty("id").GetString()!);
+                            arrivals.GetOrAdd(id, _ => []).Add((replica, at));
+                            break;
+                        case "error":
+                        case "complete":
+                            Errors++;
+                            break;
+                    }
+                }
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+            }
+            catch (WebSocketException)
+            {
+                Errors++;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                if (_socket.State == WebSocketState.Open)
+                    await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2));
+            }
+            catch (Exception)
+            {
+                // The replica may already be gone.
+            }
+            await _stop.CancelAsync();
+            await _reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            _socket.Dispose();
+            _stop.Dispose();
+        }
+    }
+}
