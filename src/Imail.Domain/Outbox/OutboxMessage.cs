@@ -87,7 +87,11 @@ public sealed class OutboxMessage
     }
 
     /// <summary>A message whose payload is already JSON and whose id the caller chose (a partner event keeps its id from outbox to receiver).</summary>
-    public static OutboxMessage CreateRaw(Guid id, string kind, string payloadJson, Guid? userId, DateTimeOffset now) => new()
+    /// <param name="ahead">
+    /// Makes it due this much before <paramref name="now"/>: the relay claims the oldest due first, so the message
+    /// leaves before what the same change enqueued in bulk (a policy version's announcements to every user).
+    /// </param>
+    public static OutboxMessage CreateRaw(Guid id, string kind, string payloadJson, Guid? userId, DateTimeOffset now, TimeSpan ahead = default) => new()
     {
         Id = id,
         Kind = kind,
@@ -95,7 +99,7 @@ public sealed class OutboxMessage
         UserId = userId,
         State = OutboxState.Pending,
         CreatedAt = now,
-        AvailableAt = now,
+        AvailableAt = now - ahead,
     };
 
     /// <summary>Staff put a dead message back in line; it gets a fresh set of attempts.</summary>

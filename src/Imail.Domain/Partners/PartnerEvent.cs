@@ -68,7 +68,8 @@ public static class PartnerEvents
     {
         var id = Ids.New(now);
         var envelope = new PartnerEventEnvelope<T>(id, type, ContractVersion, now.ToUniversalTime(), data);
-        var message = OutboxMessage.CreateRaw(id, KindPrefix + type, JsonSerializer.Serialize(envelope, Json), null, now);
+        // Ahead of the e-mails the same change enqueues by the thousand: partners follow changes live.
+        var message = OutboxMessage.CreateRaw(id, KindPrefix + type, JsonSerializer.Serialize(envelope, Json), null, now, ahead: TimeSpan.FromMinutes(1));
         db.OutboxMessages.Add(message);
         return message;
     }

@@ -105,4 +105,21 @@ public sealed class PartnerEventSenderTests : IAsyncLifetime
         await using var read = OutboxProbe.Db(_db);
         Assert.Equal([good.Id], await read.PartnerEvents.Select(e => e.Id).ToListAsync());
     }
+
+    [Fact]
+    public async Task P13_AnEventLeavesBeforeTheEmailsItsChangeEnqueuedInBulk()
+    {
+        var emails = await OutboxProbe.EnqueueEmailsAsync(_db, _clock, count: 5);
+        Guid id;
+        await using (var db = OutboxProbe.Db(_db))
+        {
+            id = db.EnqueuePartnerEvent("policyVersionPublished", new { number = "2.0" }, _clock.GetUtcNow()).Id;
+            await db.SaveChangesAsync();
+        }
+
+        var claimed = await new OutboxStore(_database).ClaimAsync(_clock.GetUtcNow(), _clock.GetUtcNow().AddMinutes(1), 1, CancellationToken.None);
+
+        Assert.Equal([id], claimed.Select(m => m.Id));
+        Assert.DoesNotContain(id, emails);
+    }
 }
