@@ -5,6 +5,7 @@ using Imail.Api.GraphQL.Http;
 using Imail.Api.Hosting;
 using Imail.Api.Ide;
 using Imail.Api.Lifecycle;
+using Imail.Api.Partners;
 using Imail.Worker;
 
 var command = Commands.Name(args);
@@ -29,8 +30,11 @@ try
     // The schema and its execution: feature folders add their fields.
     builder.AddImailGraphQL();
 
-    // GraphQL over HTTP, with our own transport.
+    // GraphQL over HTTP, WebSocket and SSE, with our own transport.
     builder.AddImailTransport();
+
+    // Partner events for subscribers: this replica LISTENs for what the workers log.
+    builder.AddImailPartnerSubscriptions(listen: command == Commands.Serve);
 
     // Liveness and readiness.
     if (Commands.NeedsDatabase(command)) builder.AddImailHealth();

@@ -33,7 +33,10 @@ public class ImailApiFactory : WebApplicationFactory<Program>, IAsyncLifetime, I
     /// <summary>Extra configuration for a test class (keys as in appsettings, ':'-separated).</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
-    public virtual async Task InitializeAsync() => ConnectionString = await TestDatabase.CreateAsync();
+    /// <summary>An existing database to run on (another replica of an API already started); null: a fresh one.</summary>
+    protected string? Database { get; init; }
+
+    public virtual async Task InitializeAsync() => ConnectionString = Database ?? await TestDatabase.CreateAsync();
 
     public new virtual async Task DisposeAsync() => await base.DisposeAsync();
 

@@ -18,6 +18,7 @@ public static class AuthExtensions
         builder.Services.AddSingleton<LocalFolder>();
         builder.Services.AddSingleton<SigningKeyProvider>();
         builder.Services.AddSingleton<TokenIssuer>();
+        builder.Services.AddSingleton<BearerTokens>();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<AuthenticationRecorder>();
         builder.Services.AddSingleton<SignInRestrictions>();

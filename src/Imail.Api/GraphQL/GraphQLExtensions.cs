@@ -43,6 +43,8 @@ public static class GraphQLExtensions
                 builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IQueryFields), type));
             if (typeof(IMutationFields).IsAssignableFrom(type))
                 builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IMutationFields), type));
+            if (typeof(ISubscriptionFields).IsAssignableFrom(type))
+                builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(ISubscriptionFields), type));
         }
         return builder;
     }

@@ -17,6 +17,12 @@ public interface IMutationFields
     void AddTo(MutationType mutation);
 }
 
+/// <summary>Adds a feature's fields to the root <c>Subscription</c> type (event streams over WebSocket or SSE).</summary>
+public interface ISubscriptionFields
+{
+    void AddTo(SubscriptionType subscription);
+}
+
 public sealed class QueryType : ObjectGraphType
 {
     public QueryType(IEnumerable<IQueryFields> features)
@@ -37,10 +43,20 @@ public sealed class MutationType : ObjectGraphType
     }
 }
 
+public sealed class SubscriptionType : ObjectGraphType
+{
+    public SubscriptionType(IEnumerable<ISubscriptionFields> features)
+    {
+        Name = "Subscription";
+        Description = "What can be followed as it happens, over a WebSocket (`graphql-transport-ws`) or Server-Sent Events (docs/subscriptions.md). Each field says who may follow it.";
+        foreach (var feature in features) feature.AddTo(this);
+    }
+}
+
 /// <summary>Singleton: building a schema per request costs ~100× (DESIGN.md).</summary>
 public sealed class ImailSchema : global::GraphQL.Types.Schema
 {
-    public ImailSchema(IServiceProvider services, QueryType query, MutationType mutation) : base(services)
+    public ImailSchema(IServiceProvider services, QueryType query, MutationType mutation, SubscriptionType subscription) : base(services)
     {
         Description = "Imail: the privacy promises of the Imail Solutions sites (CINQ-CINQ SPRL), as an API.";
         // Asked for by the introspection queries of graphql-js (with the options code generators turn
@@ -50,6 +66,7 @@ public sealed class ImailSchema : global::GraphQL.Types.Schema
         Features.DeprecationOfInputValues = true;
         Query = query;
         Mutation = mutation;
+        Subscription = subscription;
         // Reached only through the UserError interface, so named here.
         RegisterType(typeof(InputErrorType));
         RegisterType(typeof(ConflictErrorType));

@@ -1,4 +1,5 @@
 using Imail.Domain.DataCategories;
+using Imail.Domain.Partners;
 using Imail.Worker.Schedules;
 using Microsoft.Extensions.Options;
 using Quartz;
@@ -19,10 +20,11 @@ public sealed class OutboxCleanupOptions
 /// the <c>delivery_logs</c> retention; delivered ones lose the personal part of their payload after
 /// <see cref="OutboxCleanupOptions.PurgePayloadAfter"/>. Pending messages are not touched, nor are dead ones
 /// (staff must still see and requeue them), except a dead message to be forgotten on delivery, whose payload
-/// goes after the same delay (P8).
+/// goes after the same delay (P8). Last, the partner-event log keeps events <see cref="PartnerEventOptions.EventRetention"/>
+/// (what subscribers can resume from): older ones are deleted, oldest first.
 /// </summary>
 [DisallowConcurrentExecution]
-public sealed class OutboxCleanupJob(PurgeServices services, IOptions<OutboxCleanupOptions> outbox) : RetentionPurge(services)
+public sealed class OutboxCleanupJob(PurgeServices services, IOptions<OutboxCleanupOptions> outbox, IOptions<PartnerEventOptions> events) : RetentionPurge(services)
 {
     protected override string Category => DataCategoryCodes.DeliveryLogs;
 
@@ -58,5 +60,12 @@ public sealed class OutboxCleanupJob(PurgeServices services, IOptions<OutboxClea
               ORDER BY dead_at LIMIT {{batch}}
               FOR UPDATE SKIP LOCKED))
             """) { Done = "emptied" };
+
+        // The partner-event log (not personal data: its retention is the subscribers' resume window, not the registry's).
+        // Only ever inserted, never locked by its readers; read through ix_partner_events_logged_at.
+        var keep = events.Value.EventRetention;
+        var loggedBefore = limit.Now - keep;
+        yield return PurgeStep.Delete("partner events", $"logged before {loggedBefore:u}, {PartnerEventOptions.Section}:EventRetention {keep}",
+            "partner_events", $"logged_at < {loggedBefore}", orderBy: "logged_at", lockRows: false);
     }
 }

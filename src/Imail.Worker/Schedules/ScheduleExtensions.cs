@@ -1,4 +1,5 @@
 using Imail.Domain.Consents;
+using Imail.Domain.Partners;
 using Imail.Domain.Persistence;
 using Imail.Worker.Consents;
 using Imail.Worker.Lifecycle;
@@ -61,6 +62,9 @@ public static class ScheduleExtensions
         services.AddOptions<SchedulesOptions>().BindConfiguration(SchedulesOptions.Section);
         services.AddOptions<OutboxCleanupOptions>().BindConfiguration(OutboxCleanupOptions.Section)
             .Validate(o => o.PurgePayloadAfter >= TimeSpan.Zero, "Imail:Outbox:PurgePayloadAfter cannot be negative.")
+            .ValidateOnStart();
+        services.AddOptions<PartnerEventOptions>().BindConfiguration(PartnerEventOptions.Section)
+            .Validate(o => o.EventRetention > TimeSpan.Zero, $"{PartnerEventOptions.Section}:EventRetention must be positive.")
             .ValidateOnStart();
         services.AddOptions<InactivityOptions>().BindConfiguration(InactivityOptions.Section)
             .Validate(o => o.GracePeriod > TimeSpan.Zero, "Imail:Inactivity:GracePeriod must be positive.")

@@ -18,7 +18,7 @@ public static class ScheduledJobs
     /// <summary>P7: delivered outbox messages lose their payload, then are removed at the registry's retention.</summary>
     public static readonly ScheduledJob OutboxCleanup = ScheduledJob.Create<OutboxCleanupJob>(
         "outbox-cleanup", "OutboxCleanup", "0 17 * * * ?",
-        "Empties the payload of delivered outbox messages (and of dead ones to be forgotten on delivery) after Imail:Outbox:PurgePayloadAfter and deletes delivered and discarded ones after the delivery_logs retention.");
+        "Empties the payload of delivered outbox messages (and of dead ones to be forgotten on delivery) after Imail:Outbox:PurgePayloadAfter and deletes delivered and discarded ones after the delivery_logs retention; deletes partner events logged longer ago than Imail:Partners:EventRetention.");
 
     /// <summary>P5: consent periods end at their expiry; a signed-up person gets one renewal reminder per period.</summary>
     public static readonly ScheduledJob ConsentExpiry = ScheduledJob.Create<ConsentExpiryJob>(

@@ -76,15 +76,17 @@ internal static class AuditScripts
         }
     }
 
+    /// <summary>Starts a program in the scripts' folder, its output redirected.</summary>
+    public static Process Start(string file, string arguments) => Process.Start(new ProcessStartInfo(file, arguments)
+    {
+        WorkingDirectory = AuditDirectory,
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+    })!;
+
     public static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string file, string arguments)
     {
-        var start = new ProcessStartInfo(file, arguments)
-        {
-            WorkingDirectory = AuditDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
+        using var process = Start(file, arguments);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));

@@ -94,10 +94,10 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
 
         var result = await _db.RunOutboxCleanupAsync(new Dictionary<string, string?> { ["Imail:Schedules:OutboxCleanup:BatchSize"] = "5000" });
 
-        // 3 + 3 statements, then one each for the discarded messages and the dead ones to forget (none here).
-        Assert.Equal((12_000, 12_000, 8), (result.Deleted, PayloadsEmptied(result), result.Statements));
+        // 3 + 3 statements, then one each for the discarded messages, the dead ones to forget and the partner events (none here).
+        Assert.Equal((12_000, 12_000, 9), (result.Deleted, PayloadsEmptied(result), result.Statements));
         var statements = _db.Statements.Select(PurgeDatabase.Folded).ToList();
-        Assert.Equal(8, statements.Count);
+        Assert.Equal(9, statements.Count);
         Assert.All(statements.Take(3), sql => Assert.Equal(
             "DELETE FROM outbox_messages WHERE ctid = ANY(ARRAY( SELECT ctid FROM outbox_messages WHERE state = 'Delivered' AND delivered_at < @p0 " +
             "ORDER BY delivered_at LIMIT @p1 FOR UPDATE SKIP LOCKED))", sql));
@@ -105,6 +105,28 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
             "UPDATE outbox_messages SET payload = '{}'::jsonb, payload_purged_at = @p0 WHERE id = ANY(ARRAY( SELECT id FROM outbox_messages " +
             "WHERE state = 'Delivered' AND payload_purged_at IS NULL AND delivered_at < @p1 ORDER BY delivered_at LIMIT @p2 FOR UPDATE SKIP LOCKED))", sql));
         Assert.Equal(12_000L, await _db.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE payload = '{}'::jsonb"));
+    }
+
+    [Fact]
+    public async Task PartnerEventsOlderThanTheEventRetention_AreDeleted_InBatches_NewerOnesStay()
+    {
+        await _db.ExecuteAsync($"""
+            INSERT INTO partner_events (id, type, body, occurred_at, logged_at)
+            SELECT gen_random_uuid(), 'policyVersionPublished', '{"{}"}', at, at
+            FROM (SELECT '{Now.AddDays(-11):O}'::timestamptz AS at FROM generate_series(1, 5)
+                  UNION ALL SELECT '{Now.AddDays(-9):O}'::timestamptz FROM generate_series(1, 2)) AS e
+            """);
+
+        var result = await _db.RunOutboxCleanupAsync(new Dictionary<string, string?>
+        {
+            ["Imail:Partners:EventRetention"] = "10.00:00:00",
+            ["Imail:Schedules:OutboxCleanup:BatchSize"] = "2",
+        });
+
+        Assert.Equal(5, Step(result, "partner events"));
+        Assert.Contains($"5 partner events deleted (logged before {Now.AddDays(-10):u}, Imail:Partners:EventRetention 10.00:00:00)", result.ToString());
+        Assert.Equal(2L, await _db.ScalarAsync<long>("SELECT count(*) FROM partner_events"));
+        Assert.Equal(3, _db.Statements.Select(PurgeDatabase.Folded).Count(sql => sql.StartsWith("DELETE FROM partner_events", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -136,11 +158,11 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
         await using (var services = _db.Services(settings))
             dry = await services.GetRequiredService<OutboxCleanupJob>().DryRunAsync(CancellationToken.None);
 
-        // Only the 1,500 left after the deletions have a payload to empty: the dry run counts as the run goes.
-        Assert.Equal((2_500, 1_500, 7), (dry.Deleted, PayloadsEmptied(dry), dry.Statements));
+        // Only the 1,500 left after the deletions have a payload to empty: the dry run counts as the run goes. (One statement more: the partner events, none.)
+        Assert.Equal((2_500, 1_500, 8), (dry.Deleted, PayloadsEmptied(dry), dry.Statements));
         Assert.Equal(4_001L, await _db.ScalarAsync<long>(stillPersonal));
         var run = await _db.RunOutboxCleanupAsync(settings);
-        Assert.Equal((2_500, 1_500, 7), (run.Deleted, PayloadsEmptied(run), run.Statements));
+        Assert.Equal((2_500, 1_500, 8), (run.Deleted, PayloadsEmptied(run), run.Statements));
         Assert.Equal(1L, await _db.ScalarAsync<long>(stillPersonal));
     }
 

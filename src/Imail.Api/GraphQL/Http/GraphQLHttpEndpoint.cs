@@ -1,11 +1,8 @@
 using GraphQL;
 using GraphQL.Execution;
-using GraphQL.Transport;
-using GraphQL.Types;
 using GraphQL.Validation;
 using Imail.Api.Hosting;
 using Imail.Domain.Common;
-using Microsoft.Extensions.Options;
 
 namespace Imail.Api.GraphQL.Http;
 
@@ -39,32 +36,13 @@ namespace Imail.Api.GraphQL.Http;
 /// <c>application/json</c> an executed request stays 200, as the spec's rules for that type ask.
 /// </para>
 /// </remarks>
-internal sealed class GraphQLHttpEndpoint
+internal sealed class GraphQLHttpEndpoint(GraphQLRunner runner, IGraphQLTextSerializer serializer, ILogger<GraphQLHttpEndpoint> logger)
 {
-    private static readonly IValidationRule[] GetRules = [.. DocumentValidator.CoreRules, HttpOperationRule.Get];
-    private static readonly IValidationRule[] PostRules = [.. DocumentValidator.CoreRules, HttpOperationRule.Post];
+    private static readonly IValidationRule[] GetRules = GraphQLRunner.Rules(HttpOperationRule.Get);
+    private static readonly IValidationRule[] PostRules = GraphQLRunner.Rules(HttpOperationRule.Post);
 
-    private readonly IDocumentExecuter _executer;
-    private readonly ISchema _schema;
-    private readonly IGraphQLTextSerializer _serializer;
-    private readonly GraphQLOptions _options;
-    private readonly ILogger _logger;
-    private readonly Func<UnhandledExceptionContext, Task> _logUnhandled;
-
-    public GraphQLHttpEndpoint(IDocumentExecuter executer, ISchema schema, IGraphQLTextSerializer serializer,
-        IOptions<GraphQLOptions> options, ILogger<GraphQLHttpEndpoint> logger)
-    {
-        _executer = executer;
-        _schema = schema;
-        _serializer = serializer;
-        _options = options.Value;
-        _logger = logger;
-        _logUnhandled = context =>
-        {
-            _logger.LogError(context.OriginalException, "GraphQL request failed in {Field}", context.FieldContext?.Path is { } path ? string.Join('.', path) : "(before execution)");
-            return Task.CompletedTask;
-        };
-    }
+    private readonly IGraphQLTextSerializer _serializer = serializer;
+    private readonly ILogger _logger = logger;
 
     public async Task HandleAsync(HttpContext http)
     {
@@ -99,29 +77,10 @@ internal sealed class GraphQLHttpEndpoint
 
             var graphQLRequest = isGet
                 ? RequestReader.FromQueryString(request.Query)
-                : await RequestReader.FromBodyAsync(request, _options.MaxRequestBytes, http.RequestAborted);
-            CheckQuery(graphQLRequest);
+                : await RequestReader.FromBodyAsync(request, runner.Options.MaxRequestBytes, http.RequestAborted);
+            runner.CheckQuery(graphQLRequest);
 
-            var userContext = new Dictionary<string, object?>(); // the per-request DataLoaders live in it too
-            ClientAddress.Put(userContext, http);
-            var result = await _executer.ExecuteAsync(new ExecutionOptions
-            {
-                Schema = _schema,
-                Query = graphQLRequest.Query,
-                OperationName = graphQLRequest.OperationName,
-                Variables = graphQLRequest.Variables,
-                Extensions = graphQLRequest.Extensions,
-                ValidationRules = isGet ? GetRules : PostRules,
-                User = http.User,
-                RequestServices = http.RequestServices,
-                CancellationToken = http.RequestAborted,
-                UnhandledExceptionDelegate = _logUnhandled,
-                UserContext = userContext,
-            });
-
-            // The database away was said so by DatabaseOutageErrors, with nothing of the failure: logged here, once.
-            if (result.Errors?.OfType<ServiceUnavailableError>().FirstOrDefault() is { } outage)
-                _logger.LogWarning("GraphQL request answered SERVICE_UNAVAILABLE: {Reason}", outage.Cause?.GetBaseException().Message ?? "the database is away");
+            var result = await runner.ExecuteAsync(graphQLRequest, isGet ? GetRules : PostRules, http, http.User, http.RequestAborted);
             var status = StatusFor(result, mediaType);
             if (status == StatusCodes.Status405MethodNotAllowed) response.Headers.Allow = "POST";
             else if (status == StatusCodes.Status401Unauthorized) response.Headers.WWWAuthenticate = "Bearer";
@@ -158,21 +117,6 @@ internal sealed class GraphQLHttpEndpoint
             if (!response.HasStarted)
                 await WriteErrorAsync(http, StatusCodes.Status500InternalServerError, mediaType, TransportErrorCodes.InternalServerError, "The server failed to process the request.");
         }
-    }
-
-    private void CheckQuery(GraphQLRequest request)
-    {
-        if (request.Query is null)
-        {
-            if (request.DocumentId is not null || request.Extensions?.ContainsKey("persistedQuery") == true)
-                throw new RequestRefusedException(StatusCodes.Status400BadRequest, TransportErrorCodes.PersistedQueryNotSupported,
-                    "PersistedQueryNotSupported: send the full document in \"query\".");
-            throw new RequestRefusedException(StatusCodes.Status400BadRequest, TransportErrorCodes.MissingQuery,
-                "The request has no \"query\": send the GraphQL document as a string.");
-        }
-        if (request.Query.Length > _options.MaxQueryLength)
-            throw new RequestRefusedException(StatusCodes.Status413PayloadTooLarge, TransportErrorCodes.QueryTooLarge,
-                $"The GraphQL document is longer than {_options.MaxQueryLength} characters.");
     }
 
     /// <summary>The status code for a result; see the class remarks for the reasoning.</summary>
