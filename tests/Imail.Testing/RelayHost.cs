@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Imail.Domain.Persistence;
 using Imail.Worker.Email;
+using Imail.Worker.Partners;
 using Imail.Worker.Relay;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +12,7 @@ namespace Imail.Testing;
 
 /// <summary>
 /// A worker host in the test process that relays the outbox: the production
-/// <c>AddImailEmail()</c> and <c>AddOutboxRelay()</c> over the worker's own appsettings.json,
+/// <c>AddImailEmail()</c>, <c>AddImailPartnerEvents()</c> (webhooks included) and <c>AddOutboxRelay()</c> over the worker's own appsettings.json,
 /// on a given database, SMTP server and clock. Several can run side by side on one database.
 /// </summary>
 public sealed class RelayHost : IAsyncDisposable
@@ -41,6 +42,7 @@ public sealed class RelayHost : IAsyncDisposable
         builder.Services.AddSingleton(clock);
         builder.Services.AddImailDatabase(connectionString);
         builder.AddImailEmail();
+        builder.AddImailPartnerEvents();
         builder.AddOutboxRelay();
         var host = builder.Build();
         await host.StartAsync();

@@ -77,9 +77,13 @@ public sealed class WebhookEndpoint
         return Secret;
     }
 
-    /// <summary>The secrets a delivery is signed with at <paramref name="now"/>: the current one, and the previous one during the overlap.</summary>
+    /// <summary>
+    /// The secrets a delivery is signed with at <paramref name="now"/>: the current one, and during the overlap the previous
+    /// one, whose signature comes first. The spec's verifiers check every signature; the StandardWebhooks .NET package
+    /// (1.1.2) checks only the first, so a receiver built on it that has not deployed the new secret yet still verifies.
+    /// </summary>
     public static IReadOnlyList<string> SigningSecrets(string secret, string? previous, DateTimeOffset? previousUntil, DateTimeOffset now) =>
-        previous is not null && previousUntil > now ? [secret, previous] : [secret];
+        previous is not null && previousUntil > now ? [previous, secret] : [secret];
 
     /// <summary>When the previous secret stops signing, while it still does.</summary>
     public DateTimeOffset? PreviousSecretExpiresAt(DateTimeOffset now) => PreviousSecret is not null && PreviousSecretUntil > now ? PreviousSecretUntil : null;
