@@ -41,7 +41,8 @@ public sealed class WebhookQueries : IQueryFields
             .Allow(Roles.Partner, Roles.Staff)
             .ResolveAsync(async ctx =>
             {
-                var endpointId = ctx.GetArgument<Guid>("endpointId");
+                // Not an id this API gives out: no endpoint has it (the same answer as for another partner's).
+                var endpointId = Guid.TryParse(ctx.GetArgument<string>("endpointId"), out var id) ? id : Guid.Empty;
                 var state = ctx.GetArgument<OutboxState?>("state");
                 var partner = WebhookCaller.Partner(ctx.User);
                 await using (var db = await ctx.Db())

@@ -15,7 +15,7 @@ public static class WebhookUrl
     /// </summary>
     public static Uri Parse(string? raw, bool requireHttps)
     {
-        var value = raw?.Trim() ?? "";
+        var value = raw?.Trim(' ') ?? "";
         Rule.Check(value.Length is > 0 and <= MaxLength, Invalid, $"The URL must have 1 to {MaxLength} characters.", Field);
         foreach (var c in value)
             Rule.Check(!char.IsControl(c) && !char.IsWhiteSpace(c), Invalid, $"The URL may not contain spaces or control characters (found U+{(int)c:X4}).", Field);
