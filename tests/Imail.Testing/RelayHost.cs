@@ -12,7 +12,7 @@ namespace Imail.Testing;
 
 /// <summary>
 /// A worker host in the test process that relays the outbox: the production
-/// <c>AddImailEmail()</c>, <c>AddImailPartnerEvents()</c> and <c>AddOutboxRelay()</c> over the worker's own appsettings.json,
+/// <c>AddImailEmail()</c>, <c>AddImailPartnerEvents()</c> (webhooks included) and <c>AddOutboxRelay()</c> over the worker's own appsettings.json,
 /// on a given database, SMTP server and clock. Several can run side by side on one database.
 /// </summary>
 public sealed class RelayHost : IAsyncDisposable

@@ -30,6 +30,7 @@ public sealed class ImailDbContext(DbContextOptions<ImailDbContext> options) : D
     public DbSet<DeletionRequest> DeletionRequests => Set<DeletionRequest>();
     public DbSet<AnonymousConsentProof> AnonymousConsentProofs => Set<AnonymousConsentProof>();
     public DbSet<PartnerEvent> PartnerEvents => Set<PartnerEvent>();
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ImailDbContext).Assembly);

@@ -9,6 +9,7 @@ public static class PartnerExtensions
     public static IHostApplicationBuilder AddImailPartnerEvents(this IHostApplicationBuilder builder)
     {
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxSender, PartnerEventSender>());
+        builder.AddImailWebhooks();
         return builder;
     }
 }

@@ -35,13 +35,15 @@ public sealed class OutboxCleanupJob(PurgeServices services, IOptions<OutboxClea
             "outbox_messages", $"state = 'Delivered' AND delivered_at < {limit.Before}", orderBy: "delivered_at");
 
         // The partial index ix_outbox_messages_payload_unpurged keeps this from walking the rows already emptied.
+        // A webhook delivery's payload (kind WebhookDeliveries.Kind, written out: a constant, not a parameter) is two ids and a
+        // type, nothing personal, and what webhookDeliveries lists it by: kept.
         var after = outbox.Value.PurgePayloadAfter;
         var before = limit.Now - after;
         yield return new PurgeStep("payloads", $"delivered before {before:u}, {OutboxCleanupOptions.Section}:PurgePayloadAfter {after}", batch => $$"""
             UPDATE outbox_messages SET payload = '{}'::jsonb, payload_purged_at = {{limit.Now}}
             WHERE id = ANY(ARRAY(
               SELECT id FROM outbox_messages
-              WHERE state = 'Delivered' AND payload_purged_at IS NULL AND delivered_at < {{before}}
+              WHERE state = 'Delivered' AND payload_purged_at IS NULL AND delivered_at < {{before}} AND kind <> 'webhook'
               ORDER BY delivered_at LIMIT {{batch}}
               FOR UPDATE SKIP LOCKED))
             """) { Done = "emptied" };

@@ -38,6 +38,20 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AWebhookDelivery_KeepsItsPayload_TwoIdsThePartnersDeliveryListReads()
+    {
+        const string ids = """{"eventId": "01a22688-5a80-74e0-9b89-9c503a267cf0", "eventType": "policyVersionPublished", "endpointId": "01a22688-5a80-731e-8d41-c84e1624273b"}""";
+        var webhook = (await _db.InsertMessagesAsync("Delivered", Now.AddDays(-3), deliveredAt: Now.AddDays(-2), payload: ids))[0];
+        await _db.ExecuteAsync($"UPDATE outbox_messages SET kind = 'webhook' WHERE id = '{webhook}'");
+        var email = (await _db.InsertMessagesAsync("Delivered", Now.AddDays(-3), deliveredAt: Now.AddDays(-2)))[0];
+
+        await _db.RunOutboxCleanupAsync();
+
+        Assert.Equal(ids, (await _db.FindAsync(webhook))!.Payload);
+        Assert.Equal("{}", (await _db.FindAsync(email))!.Payload);
+    }
+
+    [Fact]
     public async Task ThePayloadPeriod_ComesFromConfiguration()
     {
         var deliveredThreeHoursAgo = (await _db.InsertMessagesAsync("Delivered", Now.AddHours(-4), deliveredAt: Now.AddHours(-3)))[0];
@@ -103,7 +117,7 @@ public sealed class OutboxCleanupJobTests : IAsyncLifetime
             "ORDER BY delivered_at LIMIT @p1 FOR UPDATE SKIP LOCKED))", sql));
         Assert.All(statements.Skip(3).Take(3), sql => Assert.Equal(
             "UPDATE outbox_messages SET payload = '{}'::jsonb, payload_purged_at = @p0 WHERE id = ANY(ARRAY( SELECT id FROM outbox_messages " +
-            "WHERE state = 'Delivered' AND payload_purged_at IS NULL AND delivered_at < @p1 ORDER BY delivered_at LIMIT @p2 FOR UPDATE SKIP LOCKED))", sql));
+            "WHERE state = 'Delivered' AND payload_purged_at IS NULL AND delivered_at < @p1 AND kind <> 'webhook' ORDER BY delivered_at LIMIT @p2 FOR UPDATE SKIP LOCKED))", sql));
         Assert.Equal(12_000L, await _db.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE payload = '{}'::jsonb"));
     }
 

@@ -1110,6 +1110,80 @@ namespace Imail.Domain.Persistence.Migrations
                         .HasAnnotation("Imail:DataCategory", "not_personal");
                 });
 
+            modelBuilder.Entity("Imail.Domain.Partners.WebhookEndpoint", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DisabledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("disabled_at");
+
+                    b.Property<string>("DisabledReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("disabled_reason");
+
+                    b.PrimitiveCollection<string[]>("EventTypes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("event_types");
+
+                    b.Property<string>("Partner")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("partner");
+
+                    b.Property<string>("PreviousSecret")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("previous_secret");
+
+                    b.Property<DateTimeOffset?>("PreviousSecretUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("previous_secret_until");
+
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("secret");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("url");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_endpoints");
+
+                    b.HasIndex("Partner", "Id")
+                        .HasDatabaseName("ix_webhook_endpoints_partner_id");
+
+                    b.ToTable("webhook_endpoints", (string)null);
+
+                    b
+                        .HasAnnotation("Imail:Anonymous", true)
+                        .HasAnnotation("Imail:DataCategory", "not_personal");
+                });
+
             modelBuilder.Entity("Imail.Domain.Users.User", b =>
                 {
                     b.Property<Guid>("Id")

@@ -1,0 +1,30 @@
+using Imail.Domain.Partners;
+using Imail.Worker.Relay;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Imail.Worker.Partners;
+
+public static class WebhookExtensions
+{
+    /// <summary>
+    /// Signed webhooks: the fan-out that owes each logged event to the endpoints that want it, and the sender that
+    /// delivers them (<c>Imail:Webhooks</c>; plain http and private networks allowed in Development and Testing).
+    /// </summary>
+    public static IHostApplicationBuilder AddImailWebhooks(this IHostApplicationBuilder builder)
+    {
+        var relaxed = builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing");
+        builder.Services.AddOptions<WebhookOptions>()
+            .Configure(o =>
+            {
+                if (relaxed) o.RelaxForDevelopment();
+            })
+            .BindConfiguration(WebhookOptions.Section)
+            .Validate(WebhookOptions.IsValid, WebhookOptions.ValidationMessage)
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<WebhookHttp>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPartnerEventFanOut, WebhookFanOut>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IOutboxSender, WebhookSender>());
+        return builder;
+    }
+}
