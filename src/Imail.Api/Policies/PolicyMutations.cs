@@ -122,8 +122,8 @@ public abstract class PolicyVersionInputType : InputObjectGraphType<DraftPolicyV
             : "The draft's number.");
         Field(i => i.EffectiveAt, type: draft ? typeof(NonNullGraphType<DateTimeOffsetGraphType>) : typeof(DateTimeOffsetGraphType))
             .Description("From when it applies; in the future for a substantial version (it is announced first).");
-        Field(i => i.Substantial, nullable: !draft).Description("A substantial change: announced to every user and to partners.");
-        Field(i => i.LowersPrivacy, nullable: !draft).Description("It lowers the privacy level: each earlier user must accept it. Implies substantial.");
+        Field(i => i.Substantial, type: draft ? typeof(NonNullGraphType<BooleanGraphType>) : typeof(BooleanGraphType)).Description("A substantial change: announced to every user and to partners.");
+        Field(i => i.LowersPrivacy, type: draft ? typeof(NonNullGraphType<BooleanGraphType>) : typeof(BooleanGraphType)).Description("It lowers the privacy level: each earlier user must accept it. Implies substantial.");
         Field(i => i.Summary, type: typeof(LocalizedTextInputType)).Description($"What changed, per language: at most {PolicyVersion.SummaryMaxLength} characters each; all three are needed to publish.");
         Field(i => i.Text, type: typeof(LocalizedTextInputType)).Description($"The full text, per language: at most {PolicyVersion.TextMaxLength} characters each; all three are needed to publish.");
         Field(i => i.NewlyAllowedPurposes, type: typeof(ListGraphType<NonNullGraphType<ConsentPurposeType>>))

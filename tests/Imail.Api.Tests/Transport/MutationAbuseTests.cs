@@ -31,7 +31,7 @@ public sealed class MutationAbuseTests(LowRateLimitsApiFactory api) : IClassFixt
     private const string SignUp = "mutation($input: SignUpInput!) { signUp(input: $input) { user { id } errors { code } } }";
     private const string Decide = """
         mutation { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: true }, { purpose: PERSONALISATION, granted: false }],
-          policyVersion: "2026-11", bannerVersion: "b1", frontEnd: "www.imail.example" }) { visitorId errors { code } } }
+          policyVersion: "1.0", bannerVersion: "b1", frontEnd: "www.imail.example" }) { visitorId errors { code } } }
         """;
 
     private readonly HttpClient _client = api.CreateClient();
@@ -212,7 +212,7 @@ public sealed class MutationAbuseTests(LowRateLimitsApiFactory api) : IClassFixt
     private static object DecisionInput() => new
     {
         choices = new[] { new { purpose = "STATISTICS", granted = true }, new { purpose = "PERSONALISATION", granted = false } },
-        policyVersion = "2026-11",
+        policyVersion = TestPolicy.Version,
         bannerVersion = "b1",
         frontEnd = "www.imail.example",
     };
