@@ -71,13 +71,15 @@ public sealed class PolicyMutations(TimeProvider clock, IOptions<ConnectedAccoun
             "The signed-in person accepts a version that lowers privacy (P13): from its effective date it governs their data, and what it newly allows (purposes, scopes) may be granted. Kept as proof.",
             decisionErrors,
             async m => await new PolicyBook(await m.DbAsync(), clock).DecideAsync(await m.CallerIdAsync(), m.Input.Number, PolicyDecisionKind.Accepted, m.Input.FrontEnd, m.Cancellation))
-            .Allow(Roles.User);
+            .Allow(Roles.User)
+            .RateLimited(RateLimitPolicy.ConsentProofs);
 
         mutation.Mutation<PolicyDecisionInputType, PolicyDecisionInput, PolicyDecision>("refusePolicyVersion", decisionPayload,
             "The signed-in person refuses a version that lowers privacy (P13), or withdraws an acceptance: the previous, more protective version keeps governing their data. Kept as proof.",
             decisionErrors,
             async m => await new PolicyBook(await m.DbAsync(), clock).DecideAsync(await m.CallerIdAsync(), m.Input.Number, PolicyDecisionKind.Refused, m.Input.FrontEnd, m.Cancellation))
-            .Allow(Roles.User);
+            .Allow(Roles.User)
+            .RateLimited(RateLimitPolicy.ConsentProofs);
     }
 
     private static PolicyVersionChange Change(DraftPolicyVersionInput input) => new(

@@ -26,6 +26,8 @@ public sealed class ErasedAccountTokenTests(ImailApiFactory api) : IClassFixture
         ["requestAccountDeletion"] = """mutation { requestAccountDeletion(input: {}) { errors { __typename code } } }""",
         ["confirmAccountDeletion"] = """mutation { confirmAccountDeletion(input: { code: "AAAA-AAAA-AAAA-AAAA" }) { errors { __typename code } } }""",
         ["cancelAccountDeletion"] = """mutation { cancelAccountDeletion(input: {}) { errors { __typename code } } }""",
+        ["acceptPolicyVersion"] = """mutation { acceptPolicyVersion(input: { number: "1.0" }) { errors { __typename code } } }""",
+        ["refusePolicyVersion"] = """mutation { refusePolicyVersion(input: { number: "1.0" }) { errors { __typename code } } }""",
         ["disconnectAccount"] = """mutation { disconnectAccount(input: { id: "00000000-0000-0000-0000-000000000001" }) { errors { __typename code } } }""",
     };
 

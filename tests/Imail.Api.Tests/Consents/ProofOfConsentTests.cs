@@ -204,8 +204,8 @@ public class ProofOfConsentTests(ImailApiFactory api) : IClassFixture<ImailApiFa
     }
 
     [Theory]
-    [InlineData("not-a-uuid", "STATISTICS", "v", "INVALID_VISITOR_ID")]
-    [InlineData(null, "NECESSARY", "v", "PURPOSE_NOT_ASKED")]
+    [InlineData("not-a-uuid", "STATISTICS", TestPolicy.Version, "INVALID_VISITOR_ID")]
+    [InlineData(null, "NECESSARY", TestPolicy.Version, "PURPOSE_NOT_ASKED")]
     [InlineData(null, "STATISTICS", "", "INVALID_POLICY_VERSION")]
     [InlineData(null, "STATISTICS", "2026-11", "UNKNOWN_POLICY_VERSION")]
     public async Task BadInput_GetsATypedError_AndWritesNothing(string? visitorId, string purpose, string policy, string code)

@@ -189,6 +189,8 @@ public sealed class MutationAbuseTests(LowRateLimitsApiFactory api) : IClassFixt
             ["withdrawConsent"] = RateLimitPolicy.ConsentProofs,
             ["requestAccountDeletion"] = RateLimitPolicy.Email,
             ["confirmAccountDeletion"] = RateLimitPolicy.Email,
+            ["acceptPolicyVersion"] = RateLimitPolicy.ConsentProofs,
+            ["refusePolicyVersion"] = RateLimitPolicy.ConsentProofs,
         };
         string[] unlimited =
         [
@@ -196,6 +198,7 @@ public sealed class MutationAbuseTests(LowRateLimitsApiFactory api) : IClassFixt
             "createDataCategory", "updateDataCategory", "deleteDataCategory", "declareCookie", "updateCookie", "removeCookie", "requeueOutboxMessage", // staff
             "recordDeletionRequest", "extendDeletionRequest", "cancelDeletionRequest", "carryOutDeletionRequest",
             "restrictAccount", "liftRestriction", "terminateAccount", // staff (P10, P11)
+            "draftPolicyVersion", "editPolicyVersion", "publishPolicyVersion", // staff (P13)
         ];
         var schema = api.Services.GetRequiredService<ISchema>();
         schema.Initialize();
