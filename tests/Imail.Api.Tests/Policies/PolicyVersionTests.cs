@@ -37,16 +37,16 @@ public sealed class PolicyVersionTests(ImailApiFactory api) : IClassFixture<Imai
 
     private static object Input(string number, DateTimeOffset effectiveAt, bool substantial = true, bool lowersPrivacy = false,
         string[]? purposes = null, object[]? scopes = null, string summary = "Ce qui change.") => new
-    {
-        number,
-        effectiveAt,
-        substantial,
-        lowersPrivacy,
-        summary = new { fr = summary, nl = "Wat verandert.", en = "What changes." },
-        text = new { fr = "Texte.", nl = "Tekst.", en = "Text." },
-        newlyAllowedPurposes = purposes,
-        newlyAllowedScopes = scopes,
-    };
+        {
+            number,
+            effectiveAt,
+            substantial,
+            lowersPrivacy,
+            summary = new { fr = summary, nl = "Wat verandert.", en = "What changes." },
+            text = new { fr = "Texte.", nl = "Tekst.", en = "Text." },
+            newlyAllowedPurposes = purposes,
+            newlyAllowedScopes = scopes,
+        };
 
     private async Task<JsonNode> StaffAsync(string query, object variables, string field)
     {
