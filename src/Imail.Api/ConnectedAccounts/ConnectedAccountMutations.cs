@@ -26,7 +26,8 @@ public sealed class ConnectedAccountMutations(TimeProvider clock, IOptions<Conne
                         r => r.DroppedFields, whenFailed: Array.Empty<string>())),
             "Connects an account of another service to the signed-in person's own account, or replaces the scopes and data of one already connected (P4). Only the profile fields a granted scope covers are stored; the others are dropped before storage and named in `droppedFields`.",
             ["UNKNOWN_PROVIDER", "INVALID_EXTERNAL_ACCOUNT_ID", "INVALID_SCOPE", "DUPLICATE_FIELD", "VALUE_TOO_LONG", "USER_NOT_FOUND",
-                "ACCOUNT_RESTRICTED (staff restricted the account from connecting accounts, P11)"],
+                "ACCOUNT_RESTRICTED (staff restricted the account from connecting accounts, P11)",
+                "POLICY_ACCEPTANCE_REQUIRED (a scope granted is allowed only by a policy version that does not govern the person yet, P13)"],
             async m =>
             {
                 var userId = m.UserId ?? throw new UserMustExistRule().Violation();

@@ -2,6 +2,7 @@ using GraphQL.Types;
 using Imail.Api.Auth;
 using Imail.Api.GraphQL;
 using Imail.Domain.Consents;
+using Imail.Domain.Policies;
 
 namespace Imail.Api.Consents;
 
@@ -26,11 +27,16 @@ public sealed class ConsentMutations(ConsentRules rules, ReceiptSigner signer, R
         mutation.Mutation<DecideConsentInputType, DecideConsentInput, ConsentOutcome>("decideConsent", _decision,
             "Records the banner's answers, one per purpose (P5), for the caller: a signed-in person's own account, else the anonymous visitor of the device whose visitor id is sent (or a new device on a first visit). Inside a valid period it changes answers but never the expiry; when the banner had to be shown (never asked, expired, refusal remembered long enough) it opens a new 13-month period and must answer every purpose. A signed-in person's device that is theirs or nobody's joins their account first. A decision that changes nothing writes no proof (`record` is null). Returns a signed receipt.",
             ["INVALID_VISITOR_ID", "UNKNOWN_VISITOR_ID (an id Imail did not issue: decide without one to get a new one)", "MISSING_PURPOSE_DECISION", "PURPOSE_NOT_ASKED", "DUPLICATE_PURPOSE",
-             "INVALID_POLICY_VERSION", "INVALID_BANNER_VERSION", "INVALID_FRONT_END", "USER_NOT_FOUND", "CONCURRENT_DECISIONS"],
+             "INVALID_POLICY_VERSION", "UNKNOWN_POLICY_VERSION (not a published version: see policyVersions)", "INVALID_BANNER_VERSION", "INVALID_FRONT_END",
+             "POLICY_ACCEPTANCE_REQUIRED (a purpose granted is allowed only by a version that does not govern the caller yet)", "USER_NOT_FOUND", "CONCURRENT_DECISIONS"],
             async m =>
             {
                 var choices = m.Input.Choices.Select(c => new PurposeChoice(c.Purpose, c.Granted)).ToList();
                 var context = DecisionContext.Check(m.Input.PolicyVersion, m.Input.BannerVersion, m.Input.FrontEnd);
+                // P13: the banner links to a published version, and grants only what the version governing the caller allows.
+                var policies = new PolicyBook(await m.DbAsync(), clock);
+                await policies.PublishedAsync(context.PolicyVersion, "policyVersion", m.Cancellation);
+                (await policies.GovernanceAsync(m.UserId, m.Cancellation)).RequireAllowed(choices.Where(c => c.Granted).Select(c => c.Purpose));
                 return await (await DeskAsync(m)).DecideAsync(Subject(m, m.Input.VisitorId), choices, context, m.Cancellation);
             }, retryRaces: true)
             .AllowAnyone()
@@ -88,7 +94,7 @@ public sealed class DecideConsentInputType : InputObjectGraphType<DecideConsentI
         Field(i => i.VisitorId, type: typeof(IdGraphType)).Description("The device's visitor id from the consent cookie; omit on a first visit to get a new one.");
         Field(i => i.Choices, type: typeof(NonNullGraphType<ListGraphType<NonNullGraphType<PurposeChoiceInputType>>>))
             .Description("One answer per purpose; a period's first decision answers every purpose.");
-        Field(i => i.PolicyVersion).Description("The privacy policy version the banner linked to (1 to 100 characters).");
+        Field(i => i.PolicyVersion).Description("The number of the privacy policy version the banner linked to: a published version (`policyVersions`), e.g. `1.0`.");
         Field(i => i.BannerVersion).Description("The version of the banner text shown (1 to 100 characters).");
         Field(i => i.FrontEnd).Description("Which front-end collected the decision, e.g. `www.imail.example` (1 to 100 characters).");
     }

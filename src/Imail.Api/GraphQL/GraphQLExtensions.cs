@@ -2,6 +2,7 @@ using GraphQL;
 using Imail.Api.ConnectedAccounts;
 using Imail.Api.Lifecycle;
 using Imail.Api.Partners;
+using Imail.Api.Policies;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Imail.Api.GraphQL;
@@ -37,6 +38,7 @@ public static class GraphQLExtensions
         builder.Services.AddImailConnectedAccounts();
         builder.Services.AddImailDeletionRequests();
         builder.AddImailWebhookEndpoints();
+        builder.Services.AddImailPolicies();
 
         // Each feature contributes its root fields; found here so a new feature needs no wiring.
         foreach (var type in typeof(ImailSchema).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }))

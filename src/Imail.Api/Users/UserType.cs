@@ -3,6 +3,7 @@ using Imail.Api.Auth;
 using Imail.Api.ConnectedAccounts;
 using Imail.Api.Consents;
 using Imail.Api.Lifecycle;
+using Imail.Api.Policies;
 using Imail.Domain.Consents;
 using Imail.Domain.Persistence;
 using Imail.Domain.Users;
@@ -33,6 +34,7 @@ public sealed class UserType : ObjectGraphType<User>
         ConnectedAccountUserFields.AddTo(this);
         DeletionUserFields.AddTo(this);
         LifecycleUserFields.AddTo(this);
+        PolicyUserFields.AddTo(this, clock);
         this.Allow(Roles.User, Roles.Staff);
     }
 }

@@ -1,6 +1,7 @@
 using Imail.Domain.Common;
 using Imail.Domain.Lifecycle;
 using Imail.Domain.Persistence;
+using Imail.Domain.Policies;
 using Microsoft.EntityFrameworkCore;
 
 namespace Imail.Domain.ConnectedAccounts;
@@ -20,6 +21,9 @@ public sealed class AccountConnections(ImailDbContext db, ConnectedAccountProvid
         Rule.Check(user is not null, new UserMustExistRule());
         user!.Require(Capability.ConnectedAccounts);
         var known = catalogue.Find(provider)?.Name ?? provider;
+        // P13: a scope only a version lowering privacy allows waits for that version to govern the person.
+        (await new PolicyBook(db, clock).GovernanceAsync(userId, ct))
+            .RequireAllowed(grantedScopes.Select(s => new ProviderScopeRef(known, s?.Trim() ?? "")));
         var externalId = externalAccountId?.Trim() ?? "";
         var existing = await db.ConnectedAccounts.FirstOrDefaultAsync(
             a => a.UserId == userId && a.Provider == known && a.ExternalAccountId == externalId, ct);

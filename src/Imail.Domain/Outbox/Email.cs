@@ -50,11 +50,15 @@ public static class EmailTemplates
     /// <summary>To a person who has not authenticated for the inactivity period (P9): sign in before the deadline, or the account is erased.</summary>
     public const string InactivityInvitation = "inactivity-invitation";
 
+    /// <summary>To every user when a substantial version of the policy is published, before it takes effect (P13): its date, a summary, and whether it needs their acceptance.</summary>
+    public const string PolicyVersionAnnouncement = "policy-version-announcement";
+
     public static readonly IReadOnlyList<string> All =
     [
         SignUpConfirmation, EmailChangedOldAddress, EmailChangedNewAddress, ConsentRenewalReminder,
         SignUpAttemptOnExistingAccount, EmailChangeConfirmation, EmailChangeAddressTaken,
         ErasureConfirmation, DeletionConfirmationCode, DeletionRequestReceived, DeletionRequestExtended, InactivityInvitation,
+        PolicyVersionAnnouncement,
     ];
 }
 

@@ -5,6 +5,7 @@ using Imail.Domain.Lifecycle;
 using Imail.Domain.Navigation;
 using Imail.Domain.Outbox;
 using Imail.Domain.Partners;
+using Imail.Domain.Policies;
 using Imail.Domain.Users;
 using Microsoft.EntityFrameworkCore;
 
@@ -31,6 +32,8 @@ public sealed class ImailDbContext(DbContextOptions<ImailDbContext> options) : D
     public DbSet<AnonymousConsentProof> AnonymousConsentProofs => Set<AnonymousConsentProof>();
     public DbSet<PartnerEvent> PartnerEvents => Set<PartnerEvent>();
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+    public DbSet<PolicyVersion> PolicyVersions => Set<PolicyVersion>();
+    public DbSet<PolicyDecision> PolicyDecisions => Set<PolicyDecision>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ImailDbContext).Assembly);

@@ -1,6 +1,7 @@
 using Imail.Domain.Persistence;
 using Imail.Worker.Consents;
 using Imail.Worker.Lifecycle;
+using Imail.Worker.Policies;
 using Imail.Worker.Purge;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -51,8 +52,14 @@ public static class ScheduledJobs
         "inactivity", "Inactivity", "0 7 10 * * ?",
         "Invites accounts not authenticated for the account retention of the data-category registry to sign in before a deadline (Imail:Inactivity:GracePeriod), and erases those still unused at their deadline.");
 
+    /// <summary>P13: partners hear once that a published version took effect, when its effective date passes.</summary>
+    public static readonly ScheduledJob PolicyTakesEffect = ScheduledJob.Create<PolicyTakesEffectJob>(
+        "policy-takes-effect", "PolicyTakesEffect", "0 * * * * ?",
+        "Queues the partner event policyVersionTakesEffect once for each published policy version whose effective date has passed.") with
+    { DefaultBatchSize = 100 };
+
     public static IReadOnlyList<ScheduledJob> All { get; } =
-        [OutboxCleanup, ConsentExpiry, NavigationPurge, ConsentProofPurge, SecurityLogPurge, ConnectedAccountPurge, Inactivity];
+        [OutboxCleanup, ConsentExpiry, NavigationPurge, ConsentProofPurge, SecurityLogPurge, ConnectedAccountPurge, Inactivity, PolicyTakesEffect];
 
     public static IReadOnlyList<string> Names { get; } = All.Select(j => j.Name).ToList();
 

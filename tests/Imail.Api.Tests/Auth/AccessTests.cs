@@ -51,7 +51,7 @@ public class AccessTests(ImailApiFactory api) : IClassFixture<ImailApiFactory>
         { "mutation { removeCookie(input: { name: \"nope\" }) { errors { code } } }", "staff", true },
         // Consents (P5): a visitor's own, anyone; proofs: the person and staff
         { "{ consentStatus(visitorId: \"00000000-0000-0000-0000-000000000001\") { state } consentReceiptKey { keyId } verifyConsentReceipt(receipt: \"x.y.z\") { valid } }", "anonymous", true },
-        { "mutation { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: false }, { purpose: PERSONALISATION, granted: false }], policyVersion: \"p\", bannerVersion: \"b\", frontEnd: \"f\" }) { visitorId record { receipt } errors { code } } }", "anonymous", true },
+        { "mutation { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: false }, { purpose: PERSONALISATION, granted: false }], policyVersion: \"1.0\", bannerVersion: \"b\", frontEnd: \"f\" }) { visitorId record { receipt } errors { code } } }", "anonymous", true },
         { "mutation { withdrawConsent(input: { visitorId: \"00000000-0000-0000-0000-000000000001\", frontEnd: \"f\" }) { status { state } errors { code } } }", "anonymous", true },
         { "mutation { attachVisitor(input: { visitorId: \"00000000-0000-0000-0000-000000000001\" }) { errors { code } } }", "anonymous", false },
         { "mutation { attachVisitor(input: { visitorId: \"00000000-0000-0000-0000-000000000001\" }) { errors { code } } }", "staff", false },

@@ -18,7 +18,7 @@ public sealed class ErasedAccountTokenTests(ImailApiFactory api) : IClassFixture
     {
         ["confirmEmailChange"] = """mutation { confirmEmailChange(input: { code: "AAAA-AAAA-AAAA-AAAA" }) { errors { __typename code } } }""",
         ["updateProfile"] = """mutation { updateProfile(input: { displayName: "Ghost" }) { errors { __typename code } } }""",
-        ["decideConsent"] = """mutation { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: true }, { purpose: PERSONALISATION, granted: true }], policyVersion: "p", bannerVersion: "b", frontEnd: "f" }) { errors { __typename code } } }""",
+        ["decideConsent"] = """mutation { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: true }, { purpose: PERSONALISATION, granted: true }], policyVersion: "1.0", bannerVersion: "b", frontEnd: "f" }) { errors { __typename code } } }""",
         ["withdrawConsent"] = """mutation { withdrawConsent(input: { frontEnd: "f" }) { errors { __typename code } } }""",
         ["attachVisitor"] = """mutation($v: ID!) { attachVisitor(input: { visitorId: $v }) { errors { __typename code } } }""",
         ["recordNavigation"] = """mutation { recordNavigation(input: { frontEnd: "f", events: [{ kind: PAGE_VIEW, name: "/inbox" }] }) { errors { __typename code } } }""",
@@ -26,6 +26,8 @@ public sealed class ErasedAccountTokenTests(ImailApiFactory api) : IClassFixture
         ["requestAccountDeletion"] = """mutation { requestAccountDeletion(input: {}) { errors { __typename code } } }""",
         ["confirmAccountDeletion"] = """mutation { confirmAccountDeletion(input: { code: "AAAA-AAAA-AAAA-AAAA" }) { errors { __typename code } } }""",
         ["cancelAccountDeletion"] = """mutation { cancelAccountDeletion(input: {}) { errors { __typename code } } }""",
+        ["acceptPolicyVersion"] = """mutation { acceptPolicyVersion(input: { number: "1.0" }) { errors { __typename code } } }""",
+        ["refusePolicyVersion"] = """mutation { refusePolicyVersion(input: { number: "1.0" }) { errors { __typename code } } }""",
         ["disconnectAccount"] = """mutation { disconnectAccount(input: { id: "00000000-0000-0000-0000-000000000001" }) { errors { __typename code } } }""",
     };
 
@@ -50,7 +52,7 @@ public sealed class ErasedAccountTokenTests(ImailApiFactory api) : IClassFixture
     {
         // A device the ghost's token may try to attach: real, issued, nobody's.
         var device = (string)(await api.GraphQLAsync("""
-            mutation { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: true }, { purpose: PERSONALISATION, granted: true }], policyVersion: "p", bannerVersion: "b", frontEnd: "f" }) { visitorId } }
+            mutation { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: true }, { purpose: PERSONALISATION, granted: true }], policyVersion: "1.0", bannerVersion: "b", frontEnd: "f" }) { visitorId } }
             """)).DataOrFail()["decideConsent"]!["visitorId"]!;
         var ghost = api.UserToken(Guid.NewGuid());
 

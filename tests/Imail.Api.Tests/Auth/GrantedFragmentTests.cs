@@ -28,7 +28,7 @@ public class GrantedFragmentTests(ImailApiFactory api) : IClassFixture<ImailApiF
     {
         var response = await api.GraphQLAsync("""
             mutation { ...Root }
-            fragment Root on Mutation { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: true }, { purpose: PERSONALISATION, granted: false }], policyVersion: "p", bannerVersion: "b", frontEnd: "f" }) { ...Payload } }
+            fragment Root on Mutation { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: true }, { purpose: PERSONALISATION, granted: false }], policyVersion: "1.0", bannerVersion: "b", frontEnd: "f" }) { ...Payload } }
             fragment Payload on ConsentDecisionPayload { record { ...Outer } errors { code } }
             fragment Outer on ConsentRecord { id ...Inner ... on ConsentRecord { receipt sequence } }
             fragment Inner on ConsentRecord { granted refused }
@@ -44,7 +44,7 @@ public class GrantedFragmentTests(ImailApiFactory api) : IClassFixture<ImailApiF
     {
         // F is spread inside signUp, and under `me` in another operation of the same document.
         var response = await api.GraphQLAsync("""
-            mutation M { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: true }, { purpose: PERSONALISATION, granted: true }], policyVersion: "bypass-1", bannerVersion: "b", frontEnd: "f" }) { record { ...F } errors { code } } }
+            mutation M { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: true }, { purpose: PERSONALISATION, granted: true }], policyVersion: "1.0", bannerVersion: "bypass-1", frontEnd: "f" }) { record { ...F } errors { code } } }
             query Q { me { consentRecords { nodes { ...F } } } }
             fragment F on ConsentRecord { id receipt }
             """, operationName: "M");
@@ -52,7 +52,7 @@ public class GrantedFragmentTests(ImailApiFactory api) : IClassFixture<ImailApiF
         Assert.Null(response.Data);
         Assert.Contains("AUTH_NOT_AUTHENTICATED", response.ErrorCodes);
         Assert.Contains(response.Errors!, e => ((string?)e!["message"])!.Contains("ConsentRecord.receipt"));
-        Assert.Equal(0, await api.ExecuteDbAsync(db => db.ConsentRecords.CountAsync(r => r.PolicyVersion == "bypass-1")));
+        Assert.Equal(0, await api.ExecuteDbAsync(db => db.ConsentRecords.CountAsync(r => r.BannerVersion == "bypass-1")));
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public class GrantedFragmentTests(ImailApiFactory api) : IClassFixture<ImailApiF
     {
         // Inner is reached granted (signUp → F → Inner) and ungranted (user(id:) → Other → Inner).
         var response = await api.GraphQLAsync("""
-            mutation M { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: true }, { purpose: PERSONALISATION, granted: true }], policyVersion: "bypass-2", bannerVersion: "b", frontEnd: "f" }) { record { ...F } errors { code } } }
+            mutation M { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: true }, { purpose: PERSONALISATION, granted: true }], policyVersion: "1.0", bannerVersion: "bypass-2", frontEnd: "f" }) { record { ...F } errors { code } } }
             query Q { consentRecords(visitorId: "00000000-0000-0000-0000-000000000001") { nodes { ...Other } } }
             fragment F on ConsentRecord { id ...Inner }
             fragment Other on ConsentRecord { ... on ConsentRecord { ...Inner } }
@@ -70,7 +70,7 @@ public class GrantedFragmentTests(ImailApiFactory api) : IClassFixture<ImailApiF
         Assert.Null(response.Data);
         Assert.Contains("AUTH_NOT_AUTHENTICATED", response.ErrorCodes);
         Assert.Contains(response.Errors!, e => ((string?)e!["message"])!.Contains("ConsentRecord.receipt"));
-        Assert.Equal(0, await api.ExecuteDbAsync(db => db.ConsentRecords.CountAsync(r => r.PolicyVersion == "bypass-2")));
+        Assert.Equal(0, await api.ExecuteDbAsync(db => db.ConsentRecords.CountAsync(r => r.BannerVersion == "bypass-2")));
     }
 
     [Fact]

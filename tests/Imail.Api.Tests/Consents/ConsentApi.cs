@@ -30,7 +30,7 @@ internal static class ConsentApi
 
     public const string Status = $$"""query($visitorId: ID) { consentStatus(visitorId: $visitorId) { {{StatusFields}} } }""";
 
-    public static object Input(string? visitorId, bool statistics, bool personalisation, string policy = "2026-11", string banner = "b1") => new
+    public static object Input(string? visitorId, bool statistics, bool personalisation, string policy = TestPolicy.Version, string banner = "b1") => new
     {
         visitorId,
         choices = new object[] { new { purpose = "STATISTICS", granted = statistics }, new { purpose = "PERSONALISATION", granted = personalisation } },

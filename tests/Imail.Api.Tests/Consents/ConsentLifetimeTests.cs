@@ -142,7 +142,7 @@ public class ConsentLifetimeTests(ImailApiFactory api) : IClassFixture<ImailApiF
 
         var response = await api.GraphQLAsync(Decide, new
         {
-            input = new { visitorId = visitor, choices = new[] { new { purpose = "STATISTICS", granted = true } }, policyVersion = "p", bannerVersion = "b", frontEnd = "f" },
+            input = new { visitorId = visitor, choices = new[] { new { purpose = "STATISTICS", granted = true } }, policyVersion = TestPolicy.Version, bannerVersion = "b", frontEnd = "f" },
         });
 
         var error = Assert.Single(response.DataOrFail()["decideConsent"]!["errors"]!.AsArray())!;

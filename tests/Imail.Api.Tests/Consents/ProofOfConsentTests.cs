@@ -20,13 +20,13 @@ public class ProofOfConsentTests(ImailApiFactory api) : IClassFixture<ImailApiFa
     [Fact]
     public async Task P5_EachDecisionIsKeptAsProof_PerPurpose_When_WhichBannerAndPolicyVersion()
     {
-        var payload = await api.DecideAsync(Input(null, statistics: true, personalisation: false, policy: "2026-11-01", banner: "banner-v3"));
+        var payload = await api.DecideAsync(Input(null, statistics: true, personalisation: false, policy: TestPolicy.Version, banner: "banner-v3"));
 
         var visitor = Guid.Parse((string)payload["visitorId"]!);
         var record = await api.ExecuteDbAsync(db => db.ConsentRecords.SingleAsync(r => r.VisitorId == visitor));
         Assert.Equal(["statistics"], record.Granted);
         Assert.Equal(["personalisation"], record.Refused);
-        Assert.Equal(("2026-11-01", "banner-v3", "www.imail.example"), (record.PolicyVersion, record.BannerVersion, record.FrontEnd));
+        Assert.Equal((TestPolicy.Version, "banner-v3", "www.imail.example"), (record.PolicyVersion, record.BannerVersion, record.FrontEnd));
         Assert.Equal(api.Clock.GetUtcNow(), record.DecidedAt, TimeSpan.FromMilliseconds(1));
         Assert.Equal(ConsentAction.Decision, record.Action);
     }
@@ -204,9 +204,10 @@ public class ProofOfConsentTests(ImailApiFactory api) : IClassFixture<ImailApiFa
     }
 
     [Theory]
-    [InlineData("not-a-uuid", "STATISTICS", "v", "INVALID_VISITOR_ID")]
-    [InlineData(null, "NECESSARY", "v", "PURPOSE_NOT_ASKED")]
+    [InlineData("not-a-uuid", "STATISTICS", TestPolicy.Version, "INVALID_VISITOR_ID")]
+    [InlineData(null, "NECESSARY", TestPolicy.Version, "PURPOSE_NOT_ASKED")]
     [InlineData(null, "STATISTICS", "", "INVALID_POLICY_VERSION")]
+    [InlineData(null, "STATISTICS", "2026-11", "UNKNOWN_POLICY_VERSION")]
     public async Task BadInput_GetsATypedError_AndWritesNothing(string? visitorId, string purpose, string policy, string code)
     {
         var before = await api.ExecuteDbAsync(db => db.ConsentRecords.CountAsync());

@@ -28,7 +28,7 @@ public class PersonalDataExportTests(ImailApiFactory api) : IClassFixture<ImailA
     {
         var device = (string)(await api.GraphQLAsync("""
             mutation { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: true }, { purpose: PERSONALISATION, granted: false }],
-              policyVersion: "2026-11", bannerVersion: "b1", frontEnd: "www" }) { visitorId } }
+              policyVersion: "1.0", bannerVersion: "b1", frontEnd: "www" }) { visitorId } }
             """)).DataOrFail()["decideConsent"]!["visitorId"]!;
         await api.GraphQLAsync("""mutation($v: ID) { recordNavigation(input: { visitorId: $v, frontEnd: "www", events: [{ kind: PAGE_VIEW, name: "/before-sign-up" }] }) { recorded } }""", new { v = device });
         var email = $"export-{Guid.NewGuid():N}@example.org";

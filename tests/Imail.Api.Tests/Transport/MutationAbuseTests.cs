@@ -31,7 +31,7 @@ public sealed class MutationAbuseTests(LowRateLimitsApiFactory api) : IClassFixt
     private const string SignUp = "mutation($input: SignUpInput!) { signUp(input: $input) { user { id } errors { code } } }";
     private const string Decide = """
         mutation { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: true }, { purpose: PERSONALISATION, granted: false }],
-          policyVersion: "2026-11", bannerVersion: "b1", frontEnd: "www.imail.example" }) { visitorId errors { code } } }
+          policyVersion: "1.0", bannerVersion: "b1", frontEnd: "www.imail.example" }) { visitorId errors { code } } }
         """;
 
     private readonly HttpClient _client = api.CreateClient();
@@ -189,6 +189,8 @@ public sealed class MutationAbuseTests(LowRateLimitsApiFactory api) : IClassFixt
             ["withdrawConsent"] = RateLimitPolicy.ConsentProofs,
             ["requestAccountDeletion"] = RateLimitPolicy.Email,
             ["confirmAccountDeletion"] = RateLimitPolicy.Email,
+            ["acceptPolicyVersion"] = RateLimitPolicy.ConsentProofs,
+            ["refusePolicyVersion"] = RateLimitPolicy.ConsentProofs,
         };
         string[] unlimited =
         [
@@ -196,6 +198,7 @@ public sealed class MutationAbuseTests(LowRateLimitsApiFactory api) : IClassFixt
             "createDataCategory", "updateDataCategory", "deleteDataCategory", "declareCookie", "updateCookie", "removeCookie", "requeueOutboxMessage", // staff
             "recordDeletionRequest", "extendDeletionRequest", "cancelDeletionRequest", "carryOutDeletionRequest",
             "restrictAccount", "liftRestriction", "terminateAccount", // staff (P10, P11)
+            "draftPolicyVersion", "editPolicyVersion", "publishPolicyVersion", // staff (P13)
         ];
         var schema = api.Services.GetRequiredService<ISchema>();
         schema.Initialize();
@@ -212,7 +215,7 @@ public sealed class MutationAbuseTests(LowRateLimitsApiFactory api) : IClassFixt
     private static object DecisionInput() => new
     {
         choices = new[] { new { purpose = "STATISTICS", granted = true }, new { purpose = "PERSONALISATION", granted = false } },
-        policyVersion = "2026-11",
+        policyVersion = TestPolicy.Version,
         bannerVersion = "b1",
         frontEnd = "www.imail.example",
     };

@@ -23,7 +23,7 @@ public class PersonalDataTests(ImailApiFactory api) : IClassFixture<ImailApiFact
 
         await api.GraphQLAsync("""
             mutation { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: true }, { purpose: PERSONALISATION, granted: false }],
-              policyVersion: "p", bannerVersion: "b", frontEnd: "f" }) { errors { code } } }
+              policyVersion: "1.0", bannerVersion: "b", frontEnd: "f" }) { errors { code } } }
             """, token: token);
         await api.GraphQLAsync("""
             mutation { connectAccount(input: { provider: "mastodon", externalAccountId: "@held@example.social", grantedScopes: ["profile"],

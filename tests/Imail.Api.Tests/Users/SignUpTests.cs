@@ -53,7 +53,7 @@ public class SignUpTests(ImailApiFactory api) : IClassFixture<ImailApiFactory>
     {
         var owner = await api.CreateUserAsync("taken@example.org", "Owner", "nl");
         var device = (string)(await api.GraphQLAsync("""
-            mutation { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: true }, { purpose: PERSONALISATION, granted: true }], policyVersion: "p", bannerVersion: "b", frontEnd: "f" }) { visitorId } }
+            mutation { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: true }, { purpose: PERSONALISATION, granted: true }], policyVersion: "1.0", bannerVersion: "b", frontEnd: "f" }) { visitorId } }
             """)).DataOrFail()["decideConsent"]!["visitorId"]!;
 
         var taken = await api.GraphQLAsync(SignUp, new { input = new { email = "TAKEN@example.org", displayName = "Other", locale = "en", visitorId = device } });

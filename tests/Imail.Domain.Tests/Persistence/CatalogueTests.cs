@@ -38,13 +38,14 @@ public class CatalogueTests
     {
         var order = Catalogue.Tables.Select(t => t.Table).ToList();
         Assert.Superset(new HashSet<string> { "users", "consents", "consent_choices", "consent_records", "visitors", "navigation_events",
-            "connected_accounts", "connected_account_fields", "outbox_messages", "deletion_requests" }, order.ToHashSet());
+            "connected_accounts", "connected_account_fields", "outbox_messages", "deletion_requests", "policy_decisions" }, order.ToHashSet());
         Assert.Equal("users", order[^1]);
         Assert.True(order.IndexOf("consent_choices") < order.IndexOf("consents"));
         Assert.True(order.IndexOf("consent_records") < order.IndexOf("consents"));
         Assert.True(order.IndexOf("connected_account_fields") < order.IndexOf("connected_accounts"));
         Assert.DoesNotContain("staff_actions", order);
         Assert.DoesNotContain("erasures", order);
+        Assert.DoesNotContain("policy_versions", order); // P13: the policy's public texts, about nobody, kept for ever
     }
 
     [Fact]

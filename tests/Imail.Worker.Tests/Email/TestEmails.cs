@@ -32,6 +32,10 @@ internal static class TestEmails
         ["extensionReason"] = "We received many requests this month.",
         ["lastSignIn"] = "2024-11-27T10:07:00+01:00",
         ["deadline"] = "2027-12-27T10:07:00+01:00",
+        ["number"] = "2.0",
+        ["effectiveAt"] = "2028-01-15T00:00:00+01:00",
+        ["summary"] = "Connected accounts may share your followers count.",
+        ["lowersPrivacy"] = "true",
     };
 
     /// <summary>Theory data: every template in every language.</summary>

@@ -36,7 +36,7 @@ public class ErasureScanTests(InProcessWorkerApi api) : IClassFixture<InProcessW
 
     private const string Decide = """
         mutation($visitor: ID) { decideConsent(input: { visitorId: $visitor, choices: [{ purpose: STATISTICS, granted: true }, { purpose: PERSONALISATION, granted: false }],
-          policyVersion: "2026-11", bannerVersion: "b1", frontEnd: "www" }) { visitorId errors { code } } }
+          policyVersion: "1.0", bannerVersion: "b1", frontEnd: "www" }) { visitorId errors { code } } }
         """;
 
     private const string Navigate = """

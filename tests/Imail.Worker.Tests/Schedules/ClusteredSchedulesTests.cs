@@ -172,6 +172,7 @@ public sealed class ClusteredSchedulesTests(ITestOutputHelper output)
             ["Imail:Schedules:SecurityLogPurge:Enabled"] = "false",
             ["Imail:Schedules:ConnectedAccountPurge:Enabled"] = "false",
             ["Imail:Schedules:Inactivity:Enabled"] = "false",
+            ["Imail:Schedules:PolicyTakesEffect:Enabled"] = "false",
         });
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.Services.AddImailDatabase(connectionString);

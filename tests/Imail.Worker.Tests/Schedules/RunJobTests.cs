@@ -38,7 +38,7 @@ public sealed class RunJobTests : IAsyncLifetime
         var (exitCode, _, error) = await RunJobAsync("navigation-purges", $"--ConnectionStrings:Imail={_db.ConnectionString}");
 
         Assert.Equal(2, exitCode);
-        Assert.Equal("There is no job named 'navigation-purges'; the jobs are outbox-cleanup, consent-expiry, navigation-purge, consent-proof-purge, security-log-purge, connected-account-purge and inactivity.",
+        Assert.Equal("There is no job named 'navigation-purges'; the jobs are outbox-cleanup, consent-expiry, navigation-purge, consent-proof-purge, security-log-purge, connected-account-purge, inactivity and policy-takes-effect.",
             error.Trim());
     }
 
@@ -48,7 +48,7 @@ public sealed class RunJobTests : IAsyncLifetime
         var (exitCode, _, error) = await RunJobAsync("consent-expiry", $"--ConnectionStrings:Imail={_db.ConnectionString}", "--dry-run");
 
         Assert.Equal(2, exitCode);
-        Assert.Equal("consent-expiry has no dry run; these jobs have one: outbox-cleanup, navigation-purge, consent-proof-purge, security-log-purge, connected-account-purge and inactivity.", error.Trim());
+        Assert.Equal("consent-expiry has no dry run; these jobs have one: outbox-cleanup, navigation-purge, consent-proof-purge, security-log-purge, connected-account-purge, inactivity and policy-takes-effect.", error.Trim());
     }
 
     [Fact]

@@ -1184,6 +1184,159 @@ namespace Imail.Domain.Persistence.Migrations
                         .HasAnnotation("Imail:DataCategory", "not_personal");
                 });
 
+            modelBuilder.Entity("Imail.Domain.Policies.PolicyDecision", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("Decision")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("decision");
+
+                    b.Property<string>("FrontEnd")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("front_end");
+
+                    b.Property<string>("PolicyNumber")
+                        .IsRequired()
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("policy_number");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_policy_decisions");
+
+                    b.HasIndex("PolicyNumber")
+                        .HasDatabaseName("ix_policy_decisions_policy_number");
+
+                    b.HasIndex("UserId", "PolicyNumber", "DecidedAt")
+                        .HasDatabaseName("ix_policy_decisions_user_id_policy_number_decided_at");
+
+                    b.ToTable("policy_decisions", (string)null);
+
+                    b.HasAnnotation("Imail:DataCategory", "consent_proofs");
+                });
+
+            modelBuilder.Entity("Imail.Domain.Policies.PolicyVersion", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset>("EffectiveAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("effective_at");
+
+                    b.Property<bool>("LowersPrivacy")
+                        .HasColumnType("boolean")
+                        .HasColumnName("lowers_privacy");
+
+                    b.PrimitiveCollection<List<string>>("NewlyAllowedPurposes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("newly_allowed_purposes");
+
+                    b.PrimitiveCollection<List<string>>("NewlyAllowedScopes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("newly_allowed_scopes");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("number");
+
+                    b.Property<DateTimeOffset?>("PublishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("published_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<bool>("Substantial")
+                        .HasColumnType("boolean")
+                        .HasColumnName("substantial");
+
+                    b.Property<string>("SummaryEn")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("summary_en");
+
+                    b.Property<string>("SummaryFr")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("summary_fr");
+
+                    b.Property<string>("SummaryNl")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("summary_nl");
+
+                    b.Property<DateTimeOffset?>("TakesEffectEventAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("takes_effect_event_at");
+
+                    b.Property<string>("TextEn")
+                        .IsRequired()
+                        .HasMaxLength(32000)
+                        .HasColumnType("character varying(32000)")
+                        .HasColumnName("text_en");
+
+                    b.Property<string>("TextFr")
+                        .IsRequired()
+                        .HasMaxLength(32000)
+                        .HasColumnType("character varying(32000)")
+                        .HasColumnName("text_fr");
+
+                    b.Property<string>("TextNl")
+                        .IsRequired()
+                        .HasMaxLength(32000)
+                        .HasColumnType("character varying(32000)")
+                        .HasColumnName("text_nl");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_policy_versions");
+
+                    b.HasAlternateKey("Number")
+                        .HasName("ak_policy_versions_number");
+
+                    b.HasIndex("EffectiveAt")
+                        .HasDatabaseName("ix_policy_versions_takes_effect_due")
+                        .HasFilter("status = 'Published' AND takes_effect_event_at IS NULL");
+
+                    b.ToTable("policy_versions", (string)null);
+
+                    b
+                        .HasAnnotation("Imail:Anonymous", true)
+                        .HasAnnotation("Imail:DataCategory", "not_personal");
+                });
+
             modelBuilder.Entity("Imail.Domain.Users.User", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1411,6 +1564,24 @@ namespace Imail.Domain.Persistence.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .HasConstraintName("fk_navigation_events_users_user_id");
+                });
+
+            modelBuilder.Entity("Imail.Domain.Policies.PolicyDecision", b =>
+                {
+                    b.HasOne("Imail.Domain.Policies.PolicyVersion", null)
+                        .WithMany()
+                        .HasForeignKey("PolicyNumber")
+                        .HasPrincipalKey("Number")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_policy_decisions_policy_versions_policy_number");
+
+                    b.HasOne("Imail.Domain.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_policy_decisions_users_user_id");
                 });
 
             modelBuilder.Entity("Imail.Domain.Consents.Consent", b =>
