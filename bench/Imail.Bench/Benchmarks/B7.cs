@@ -9,10 +9,13 @@ using Imail.Api.Auth;
 using Imail.Bench.Hosting;
 using Imail.Bench.Measure;
 using Imail.Bench.Reporting;
+using Imail.Domain.ConnectedAccounts;
 using Imail.Domain.Partners;
 using Imail.Domain.Persistence;
+using Imail.Domain.Policies;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Imail.Bench.Benchmarks;
@@ -123,7 +126,66 @@ public sealed class B7 : IBenchmark
         {
             foreach (var client in clients) await client.DisposeAsync();
         }
+        await AnnouncementAsync(c, row);
         return row;
+    }
+
+    public const int AnnouncedUsers = 100_000;
+
+    /// <summary>
+    /// The announcement of a substantial version to 100,000 users: the publication as staff run it
+    /// (<see cref="PolicyBook.PublishAsync"/>: one INSERT … SELECT per batch of users, in the publishing transaction),
+    /// timed, its statements counted; against one bare INSERT … SELECT of the same rows (the floor).
+    /// </summary>
+    private static async Task AnnouncementAsync(BenchContext c, ResultRow row)
+    {
+        var db = c.Api.ConnectionString;
+        var existing = await ScalarAsync(db, "SELECT count(*) FROM users");
+        if (existing < AnnouncedUsers) await Seed.UsersAsync(db, (int)(AnnouncedUsers - existing));
+        var users = await ScalarAsync(db, "SELECT count(*) FROM users");
+        var options = c.Api.Services.GetRequiredService<IOptions<PolicyOptions>>().Value;
+        var providers = c.Api.Services.GetRequiredService<ConnectedAccountProviders>();
+        var number = "b7-" + DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        await using (var context = await c.Api.Services.GetRequiredService<IDbContextFactory<ImailDbContext>>().CreateDbContextAsync(c.Cancellation))
+            await new PolicyBook(context, TimeProvider.System).DraftAsync(number, new PolicyVersionChange(DateTimeOffset.UtcNow.AddDays(30), true, false,
+                new LocalizedTextChange("Résumé.", "Samenvatting.", "Summary."), new LocalizedTextChange("Texte.", "Tekst.", "Text.")), providers, c.Cancellation);
+        Publication publication;
+        var clock = Stopwatch.StartNew();
+        await using (var context = await c.Api.Services.GetRequiredService<IDbContextFactory<ImailDbContext>>().CreateDbContextAsync(c.Cancellation))
+            publication = await new PolicyBook(context, TimeProvider.System).PublishAsync(number, options, c.Cancellation);
+        var seconds = clock.Elapsed.TotalSeconds;
+        row.Check(publication.Announced == users, I($"the announcement was queued for every user ({publication.Announced:N0} of {users:N0})"));
+        await ExecuteAsync(db, "DELETE FROM outbox_messages WHERE kind = 'email.policy-version-announcement'", c.Cancellation);
+
+        clock.Restart();
+        await ExecuteAsync(db, """
+            INSERT INTO outbox_messages (id, kind, payload, user_id, state, created_at, available_at, attempts)
+            SELECT gen_random_uuid(), 'email.b7-floor', jsonb_build_object('to', email, 'locale', locale), id, 'Delivered', now(), now(), 0
+            FROM users
+            """, c.Cancellation);
+        var floor = clock.Elapsed.TotalSeconds;
+        await ExecuteAsync(db, "DELETE FROM outbox_messages WHERE kind = 'email.b7-floor'", c.Cancellation);
+        row.Notes.Add(I($"Announcement of a substantial version to {users:N0} users: published in {seconds:0.00} s, {publication.AnnouncementStatements} INSERT … SELECT statements of {options.AnnouncementBatchSize:N0} users, in the publishing transaction (no user loaded in .NET); one bare INSERT … SELECT of the same {users:N0} rows: {floor:0.00} s ({seconds / floor:0.0}×)."));
+        row.Figures["announcementUsers"] = users;
+        row.Figures["announcementSeconds"] = Math.Round(seconds, 3);
+        row.Figures["announcementStatements"] = publication.AnnouncementStatements;
+        row.Figures["announcementFloorSeconds"] = Math.Round(floor, 3);
+    }
+
+    private static async Task<long> ScalarAsync(string db, string sql)
+    {
+        await using var connection = new NpgsqlConnection(db);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    private static async Task ExecuteAsync(string db, string sql, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(db);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>PostgreSQL's NOTIFY → LISTEN latency on this machine: the commit of a pg_notify, to the listener's callback.</summary>
