@@ -1,4 +1,4 @@
-using Imail.Domain.Partners;
+using Imail.Worker.Partners;
 
 namespace Imail.Api.Partners;
 
@@ -10,9 +10,7 @@ public static class PartnerExtensions
     /// </summary>
     public static WebApplicationBuilder AddImailPartnerSubscriptions(this WebApplicationBuilder builder, bool listen)
     {
-        builder.Services.AddOptions<PartnerEventOptions>().BindConfiguration(PartnerEventOptions.Section)
-            .Validate(o => o.EventRetention > TimeSpan.Zero, $"{PartnerEventOptions.Section}:EventRetention must be positive.")
-            .ValidateOnStart();
+        builder.Services.AddPartnerEventOptions();
         builder.Services.AddSingleton<PartnerEventBackplane>();
         if (listen) builder.Services.AddHostedService(services => services.GetRequiredService<PartnerEventBackplane>());
         return builder;

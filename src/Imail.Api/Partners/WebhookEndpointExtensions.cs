@@ -1,4 +1,4 @@
-using Imail.Domain.Partners;
+using Imail.Worker.Partners;
 
 namespace Imail.Api.Partners;
 
@@ -10,18 +10,7 @@ public static class WebhookEndpointExtensions
     /// </summary>
     public static WebApplicationBuilder AddImailWebhookEndpoints(this WebApplicationBuilder builder)
     {
-        var relaxed = builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing");
-        builder.Services.AddOptions<WebhookOptions>()
-            .Configure(o =>
-            {
-                if (relaxed) o.RelaxForDevelopment();
-            })
-            .BindConfiguration(WebhookOptions.Section)
-            .Validate(WebhookOptions.IsValid, WebhookOptions.ValidationMessage)
-            .ValidateOnStart();
-        builder.Services.AddOptions<PartnerEventOptions>().BindConfiguration(PartnerEventOptions.Section)
-            .Validate(o => o.EventRetention > TimeSpan.Zero, $"{PartnerEventOptions.Section}:EventRetention must be positive.")
-            .ValidateOnStart();
+        builder.Services.AddWebhookOptions(builder.Environment).AddPartnerEventOptions();
         return builder;
     }
 }

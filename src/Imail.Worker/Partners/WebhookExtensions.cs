@@ -1,4 +1,3 @@
-using Imail.Domain.Partners;
 using Imail.Worker.Relay;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -12,15 +11,7 @@ public static class WebhookExtensions
     /// </summary>
     public static IHostApplicationBuilder AddImailWebhooks(this IHostApplicationBuilder builder)
     {
-        var relaxed = builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing");
-        builder.Services.AddOptions<WebhookOptions>()
-            .Configure(o =>
-            {
-                if (relaxed) o.RelaxForDevelopment();
-            })
-            .BindConfiguration(WebhookOptions.Section)
-            .Validate(WebhookOptions.IsValid, WebhookOptions.ValidationMessage)
-            .ValidateOnStart();
+        builder.Services.AddWebhookOptions(builder.Environment);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<WebhookHttp>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPartnerEventFanOut, WebhookFanOut>());

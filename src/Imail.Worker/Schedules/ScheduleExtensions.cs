@@ -1,8 +1,8 @@
 using Imail.Domain.Consents;
-using Imail.Domain.Partners;
 using Imail.Domain.Persistence;
 using Imail.Worker.Consents;
 using Imail.Worker.Lifecycle;
+using Imail.Worker.Partners;
 using Imail.Worker.Purge;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -63,9 +63,7 @@ public static class ScheduleExtensions
         services.AddOptions<OutboxCleanupOptions>().BindConfiguration(OutboxCleanupOptions.Section)
             .Validate(o => o.PurgePayloadAfter >= TimeSpan.Zero, "Imail:Outbox:PurgePayloadAfter cannot be negative.")
             .ValidateOnStart();
-        services.AddOptions<PartnerEventOptions>().BindConfiguration(PartnerEventOptions.Section)
-            .Validate(o => o.EventRetention > TimeSpan.Zero, $"{PartnerEventOptions.Section}:EventRetention must be positive.")
-            .ValidateOnStart();
+        services.AddPartnerEventOptions();
         services.AddOptions<InactivityOptions>().BindConfiguration(InactivityOptions.Section)
             .Validate(o => o.GracePeriod > TimeSpan.Zero, "Imail:Inactivity:GracePeriod must be positive.")
             .ValidateOnStart();
