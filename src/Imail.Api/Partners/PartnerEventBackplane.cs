@@ -4,6 +4,7 @@ using Imail.Api.GraphQL;
 using Imail.Api.GraphQL.Http;
 using Imail.Domain.Partners;
 using Imail.Domain.Persistence;
+using Imail.Worker.Relay;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
@@ -26,8 +27,6 @@ namespace Imail.Api.Partners;
 /// </remarks>
 public sealed partial class PartnerEventBackplane : BackgroundService, IAsyncDisposable
 {
-    private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(30);
-
     private readonly SubscriptionOptions _options;
     private readonly PartnerEventOptions _events;
     private readonly ILogger _log;
@@ -120,49 +119,23 @@ public sealed partial class PartnerEventBackplane : BackgroundService, IAsyncDis
         foreach (var subscriber in ending) subscriber.Events.Writer.TryComplete(new ServerGoingAwayException());
     }
 
-    private async Task ListenAsync(CancellationToken stop)
-    {
-        var delay = TimeSpan.FromSeconds(1);
-        DateTimeOffset? lostAt = null;
-        while (!stop.IsCancellationRequested)
-        {
-            try
+    private Task ListenAsync(CancellationToken stop) =>
+        NotificationListener.ListenAsync(() => new NpgsqlConnection(_listenerConnectionString.Value), PartnerEvents.Channel,
+            () => _wake.Writer.TryWrite(true),
+            listening: downtime =>
             {
-                await using var connection = new NpgsqlConnection(_listenerConnectionString.Value);
-                connection.Notification += (_, _) => _wake.Writer.TryWrite(true);
-                await connection.OpenAsync(stop);
-                await using (var listen = new NpgsqlCommand($"LISTEN {PartnerEvents.Channel}", connection))
-                    await listen.ExecuteNonQueryAsync(stop);
-                if (lostAt is { } since) Reconnected(DateTimeOffset.UtcNow - since);
+                if (downtime is { } d) Reconnected(d);
                 else Listening(PartnerEvents.Channel);
-                lostAt = null;
-                delay = TimeSpan.FromSeconds(1);
                 Connections++;
                 // Whatever was logged while nobody listened is read now.
                 _wake.Writer.TryWrite(true);
-                while (true) await connection.WaitAsync(stop);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            },
+            lost: (e, delay, first) =>
             {
-                return;
-            }
-            catch (Exception e)
-            {
-                if (lostAt is null) Lost(e.GetType().Name, e.Message, delay);
+                if (first) Lost(e.GetType().Name, e.Message, delay);
                 else StillLost(e.Message, delay);
-                lostAt ??= DateTimeOffset.UtcNow;
-                try
-                {
-                    await Task.Delay(delay, stop);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxReconnectDelay.Ticks));
-            }
-        }
-    }
+            },
+            stop);
 
     private async Task FanOutAsync(CancellationToken stop)
     {

@@ -1,5 +1,4 @@
 using Imail.Domain.Outbox;
-using Npgsql;
 
 namespace Imail.Worker.Relay;
 
@@ -10,50 +9,21 @@ namespace Imail.Worker.Relay;
 /// </summary>
 public sealed partial class OutboxListener(RelayDatabase database, RelayWakeUp wakeUp, ILogger<OutboxListener> log) : BackgroundService
 {
-    private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(30);
-
-    protected override async Task ExecuteAsync(CancellationToken stop)
-    {
-        var delay = TimeSpan.FromSeconds(1);
-        DateTimeOffset? lostAt = null;
-        while (!stop.IsCancellationRequested)
-        {
-            try
+    protected override Task ExecuteAsync(CancellationToken stop) =>
+        NotificationListener.ListenAsync(database.CreateListenerConnection, OutboxChannel.Name, wakeUp.Signal,
+            listening: downtime =>
             {
-                await using var connection = database.CreateListenerConnection();
-                connection.Notification += (_, _) => wakeUp.Signal();
-                await connection.OpenAsync(stop);
-                await using (var listen = new NpgsqlCommand($"LISTEN {OutboxChannel.Name}", connection))
-                    await listen.ExecuteNonQueryAsync(stop);
-                if (lostAt is { } since) Reconnected(DateTimeOffset.UtcNow - since);
+                if (downtime is { } d) Reconnected(d);
                 else Listening(OutboxChannel.Name);
-                lostAt = null;
-                delay = TimeSpan.FromSeconds(1);
                 // Whatever was committed while nobody listened is due now.
                 wakeUp.Signal();
-                while (true) await connection.WaitAsync(stop);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            },
+            lost: (e, delay, first) =>
             {
-                return;
-            }
-            catch (Exception e)
-            {
-                if (lostAt is null) Lost(e.GetType().Name, e.Message, delay);
+                if (first) Lost(e.GetType().Name, e.Message, delay);
                 else StillLost(e.Message, delay);
-                lostAt ??= DateTimeOffset.UtcNow;
-                try
-                {
-                    await Task.Delay(delay, stop);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxReconnectDelay.Ticks));
-            }
-        }
-    }
+            },
+            stop);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Listening on PostgreSQL channel {Channel} for new outbox messages")]
     private partial void Listening(string channel);
