@@ -4,7 +4,7 @@ using Imail.Api.GraphQL;
 using Imail.Api.GraphQL.Http;
 using Imail.Domain.Partners;
 using Imail.Domain.Persistence;
-using Imail.Worker.Relay;
+using Imail.Worker;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;

@@ -1,12 +1,12 @@
 using Npgsql;
 
-namespace Imail.Worker.Relay;
+namespace Imail.Worker;
 
 /// <summary>
 /// Holds one connection on <c>LISTEN {channel}</c> for as long as the host runs, and reconnects by itself when it
 /// drops (PostgreSQL restarted: R3), waiting 1 s, then twice as long each time, up to 30 s. What a notification
 /// means, and what to do once listening again (read what was committed meanwhile), is the caller's.
-/// Shared by the relay's wake-up (<see cref="OutboxListener"/>) and the API's partner-event backplane.
+/// Shared by the relay's wake-up (<see cref="Relay.OutboxListener"/>) and the API's partner-event backplane.
 /// </summary>
 public static class NotificationListener
 {
