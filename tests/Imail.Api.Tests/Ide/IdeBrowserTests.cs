@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using Imail.Api.Tests.Partners;
 using Imail.Api.Tests.Schema;
 using Imail.Testing;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -16,7 +17,7 @@ namespace Imail.Api.Tests.Ide;
 /// package, and no Playwright browser is downloaded.
 /// </summary>
 [Collection(nameof(BrowserAlone))]
-public sealed class IdeBrowserTests(IdeBrowserTests.Api api) : IClassFixture<IdeBrowserTests.Api>
+public sealed class IdeBrowserTests(IdeBrowserTests.Api api, SubscriptionApi events) : IClassFixture<IdeBrowserTests.Api>, IClassFixture<SubscriptionApi>
 {
     public sealed class Api : ImailApiFactory
     {
@@ -119,6 +120,55 @@ public sealed class IdeBrowserTests(IdeBrowserTests.Api api) : IClassFixture<Ide
             await Expect(page.GetByText(description)).ToBeVisibleAsync(new() { Timeout = Patience });
         }
         Assert.Empty(external);
+    }
+
+    /// <summary>
+    /// Issue 12: the IDE runs a subscription against the running API — graphql-transport-ws, the partner's
+    /// token in its connection settings (sent as <c>connection_init</c>'s payload), an event enqueued through the
+    /// outbox and logged by the worker's relay showing in the IDE's response pane.
+    /// </summary>
+    [Fact]
+    public async Task TheIde_RunsASubscription_AndShowsAnEventAsItIsPublished()
+    {
+        var baseAddress = events.GraphQLUrl[..^"/graphql".Length];
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(Chromium);
+        await using var context = await browser.NewContextAsync(new() { ServiceWorkers = ServiceWorkerPolicy.Block });
+        // The connection settings a partner fills in (Authorization: Bearer …), given as the IDE's preset.
+        await context.RouteAsync($"{baseAddress}/graphql/bcp-config.json", async route =>
+        {
+            var preset = JsonNode.Parse(await (await route.FetchAsync()).TextAsync())!.AsObject();
+            preset["httpHeaders"] = new JsonObject { ["Authorization"] = $"Bearer {events.PartnerToken()}" };
+            await route.FulfillAsync(new() { ContentType = "application/json", Body = preset.ToJsonString() });
+        });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(Patience);
+        var frames = new ConcurrentQueue<string>();
+        page.WebSocket += (_, socket) => socket.FrameReceived += (_, frame) => frames.Enqueue(frame.Text ?? "");
+
+        await page.GotoAsync($"{baseAddress}/graphql");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create Document" }).ClickAsync();
+        await page.Locator(".monaco-editor[data-uri^='file:///operations/']").ClickAsync();
+        await page.Keyboard.InsertTextAsync("subscription { partnerEvents { id type } }");
+        var subscribers = events.Backplane.LiveSubscribers;
+        for (var attempt = 0; attempt < 6 && events.Backplane.LiveSubscribers == subscribers; attempt++)
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Run Operation" }).ClickAsync();
+            try
+            {
+                await Eventually.Async(() => Task.FromResult(events.Backplane.LiveSubscribers), n => n > subscribers, "the IDE's subscription", TimeSpan.FromSeconds(15));
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+        Assert.True(events.Backplane.LiveSubscribers > subscribers, "the IDE never subscribed");
+
+        var id = await events.EnqueueEventAsync("ide-1");
+
+        await Expect(page.Locator(".monaco-editor").Filter(new() { HasText = id.ToString() }).First).ToBeVisibleAsync(new() { Timeout = Patience });
+        Assert.Contains(frames, f => f.Contains("\"connection_ack\"", StringComparison.Ordinal));
+        Assert.Contains(frames, f => f.Contains("\"next\"", StringComparison.Ordinal) && f.Contains(id.ToString(), StringComparison.Ordinal));
     }
 }
 
