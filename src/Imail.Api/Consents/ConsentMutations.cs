@@ -34,9 +34,9 @@ public sealed class ConsentMutations(ConsentRules rules, ReceiptSigner signer, R
                 var choices = m.Input.Choices.Select(c => new PurposeChoice(c.Purpose, c.Granted)).ToList();
                 var context = DecisionContext.Check(m.Input.PolicyVersion, m.Input.BannerVersion, m.Input.FrontEnd);
                 // P13: the banner links to a published version, and grants only what the version governing the caller allows.
-                var policies = new PolicyBook(await m.DbAsync(), clock);
-                await policies.PublishedAsync(context.PolicyVersion, "policyVersion", m.Cancellation);
-                (await policies.GovernanceAsync(m.UserId, m.Cancellation)).RequireAllowed(choices.Where(c => c.Granted).Select(c => c.Purpose));
+                var governance = await new PolicyBook(await m.DbAsync(), clock).GovernanceAsync(m.UserId, m.Cancellation);
+                governance.RequirePublished(context.PolicyVersion, "policyVersion");
+                governance.RequireAllowed(choices.Where(c => c.Granted).Select(c => c.Purpose));
                 return await (await DeskAsync(m)).DecideAsync(Subject(m, m.Input.VisitorId), choices, context, m.Cancellation);
             }, retryRaces: true)
             .AllowAnyone()

@@ -43,6 +43,16 @@ public sealed class PolicyGovernance
     /// <summary>The version that governs the person's data now; null before any version took effect.</summary>
     public PolicyVersion? Governing => Chain.Count > 0 ? Chain[^1] : null;
 
+    /// <summary>
+    /// The published version numbered <paramref name="number"/> (trimmed), or <c>UNKNOWN_POLICY_VERSION</c> naming
+    /// <paramref name="field"/>: the check <see cref="PolicyBook.PublishedAsync"/> makes, on the versions already read.
+    /// </summary>
+    public PolicyVersion RequirePublished(string? number, string field)
+    {
+        var key = number?.Trim() ?? "";
+        return _published.FirstOrDefault(v => v.Number == key) ?? throw new UnknownPolicyVersionRule(field).Violation();
+    }
+
     /// <summary>The latest published version in effect, whoever asks.</summary>
     public PolicyVersion? Current => _published.LastOrDefault(v => v.EffectiveAt <= Now);
 

@@ -255,6 +255,26 @@ public sealed class PolicyVersionTests(ImailApiFactory api) : IClassFixture<Imai
         Assert.Null((await api.GraphQLAsync("""mutation { acceptPolicyVersion(input: { number: "1.0" }) { errors { code } } }""")).Data);
     }
 
+    [Fact]
+    public async Task P13_AConsentDecision_NamesAPublishedVersion_ADraftIsUnknown_SignedInOrNot()
+    {
+        var number = $"draft-{Guid.NewGuid():N}"[..20];
+        await StaffAsync(Draft, new { input = Input(number, Now.AddDays(30)) }, "draftPolicyVersion");
+        var user = await api.CreateUserAsync($"{Guid.NewGuid():N}@example.org");
+        const string Decide = """
+            mutation($p: String!) { decideConsent(input: { choices: [{ purpose: STATISTICS, granted: true }, { purpose: PERSONALISATION, granted: false }], policyVersion: $p, bannerVersion: "b", frontEnd: "f" }) { errors { code message } } }
+            """;
+
+        foreach (var token in new[] { null, api.UserToken(user.Id) })
+            foreach (var policy in new[] { number, $" {number} ", "no-such" })
+            {
+                var error = (await api.GraphQLAsync(Decide, new { p = policy }, token)).DataOrFail()["decideConsent"]!["errors"]!.AsArray().Single()!;
+                Assert.Equal("UNKNOWN_POLICY_VERSION", (string?)error["code"]);
+            }
+        // The published version, padded, is that version (trimmed like the input it is).
+        Assert.Empty((await api.GraphQLAsync(Decide, new { p = $" {TestPolicy.Version} " }, api.UserToken(user.Id))).DataOrFail()["decideConsent"]!["errors"]!.AsArray());
+    }
+
     private async Task<JsonNode> PolicyAsync(string token) => (await api.GraphQLAsync(MyPolicy, token: token)).DataOrFail()["me"]!["policy"]!;
 
     private async Task<JsonNode> AnswerAsync(string mutation, string number, string token, string? frontEnd = null) =>
