@@ -100,15 +100,17 @@ public sealed class IdeBrowserTests(IdeBrowserTests.Api api, SubscriptionApi eve
 
         // And the IDE took the schema in: its Schema Reference lists the API's types and shows them.
         await Expect(page.GetByText("Schema available", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = Patience });
-        // As with Run above: on a loaded machine a click can land before the tab reacts, so click until its type list shows.
-        // Each wait is longer than the last: a second click on a tab that was only slow to open would close it again.
-        var types = page.GetByPlaceholder("Filter...");
-        foreach (var wait in new[] { 10_000, 20_000, 40_000, 60_000 })
+        // The view selector is a tab list: clicking a selected tab keeps it selected, so click until it is, then give the
+        // reference the full patience to render (on a loaded machine a click can land before the tab reacts).
+        var tab = page.GetByRole(AriaRole.Tab, new() { Name = "Schema Reference" });
+        for (var attempt = 0; attempt < 6 && await tab.GetAttributeAsync("aria-selected") != "true"; attempt++)
         {
-            if (await types.IsVisibleAsync()) break;
-            await page.GetByText("Schema Reference", new() { Exact = true }).ClickAsync();
-            try { await types.WaitForAsync(new() { Timeout = wait }); } catch (TimeoutException) { }
+            await tab.ClickAsync();
+            try { await Expect(tab).ToHaveAttributeAsync("aria-selected", "true", new() { Timeout = 10_000 }); } catch (PlaywrightException) { }
         }
+        await Expect(tab).ToHaveAttributeAsync("aria-selected", "true");
+        var types = page.GetByPlaceholder("Filter...");
+        await types.WaitForAsync(new() { Timeout = 2 * Patience });
         foreach (var (type, description) in new[]
         {
             ("ConsentStatus", "Whether the cookie banner must be shown"),
