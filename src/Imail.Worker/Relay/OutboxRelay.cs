@@ -19,6 +19,15 @@ public sealed partial class OutboxRelay(
 {
     private static readonly TimeSpan MaxErrorPause = TimeSpan.FromSeconds(30);
     private readonly IOutboxSender[] _senders = senders.ToArray();
+    private long _claims;
+    private int _delivering;
+    private int _mostDelivering;
+
+    /// <summary>Claim statements issued since the start, empty ones included (diagnostics: what a wake-up cost).</summary>
+    public long Claims => Interlocked.Read(ref _claims);
+
+    /// <summary>The most batches this process has delivered at the same time (diagnostics: how many loops a backlog woke).</summary>
+    public int MostBatchesAtOnce => Volatile.Read(ref _mostDelivering);
 
     protected override Task ExecuteAsync(CancellationToken stop) =>
         Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.Value.Parallelism)).Select(_ => Task.Run(() => LoopAsync(stop), CancellationToken.None)));
@@ -29,7 +38,6 @@ public sealed partial class OutboxRelay(
         DateTimeOffset? failingSince = null;
         while (!stop.IsCancellationRequested)
         {
-            var seen = wakeUp.Version;
             try
             {
                 var (claimed, nextDue) = await RelayBatchAsync(stop);
@@ -39,7 +47,7 @@ public sealed partial class OutboxRelay(
                 if (claimed >= options.Value.BatchSize) continue;
                 var wait = options.Value.PollInterval;
                 if (nextDue is { } due && due - clock.GetUtcNow() < wait) wait = due - clock.GetUtcNow();
-                await wakeUp.WaitAsync(seen, wait, clock, stop);
+                await wakeUp.WaitAsync(wait, clock, stop);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -74,7 +82,26 @@ public sealed partial class OutboxRelay(
         var started = Stopwatch.GetTimestamp();
         // Statements are short and always run to completion: a claim cut off half-way would leave messages leased for nothing.
         var claimed = await store.ClaimAsync(now, leasedUntil, o.BatchSize, CancellationToken.None);
+        Interlocked.Increment(ref _claims);
         if (claimed.Count == 0) return (0, await store.NextDueAsync(now, CancellationToken.None));
+        // A full batch: more is probably waiting. One more loop joins in while this one delivers; it does the same.
+        if (claimed.Count >= o.BatchSize) wakeUp.Signal();
+        var running = Interlocked.Increment(ref _delivering);
+        try
+        {
+            for (var max = Volatile.Read(ref _mostDelivering); running > max; max = Volatile.Read(ref _mostDelivering))
+                if (Interlocked.CompareExchange(ref _mostDelivering, running, max) == max) break;
+            return await DeliverClaimedAsync(claimed, now, leasedUntil, started, o, stop);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _delivering);
+        }
+    }
+
+    private async Task<(int Claimed, DateTimeOffset? NextDue)> DeliverClaimedAsync(
+        List<OutboxEnvelope> claimed, DateTimeOffset now, DateTimeOffset leasedUntil, long started, RelayOptions o, CancellationToken stop)
+    {
         var claimMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         // No delivery starts once half the lease is gone, so none overlaps another relay's takeover.
         using var leaseRunningOut = new CancellationTokenSource(o.Lease / 2, clock);

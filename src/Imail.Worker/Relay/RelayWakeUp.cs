@@ -1,34 +1,75 @@
 namespace Imail.Worker.Relay;
 
 /// <summary>
-/// Wakes every relay loop of this process: raised by the NOTIFY listener. A loop notes
-/// <see cref="Version"/> before it claims, so a notification that arrives while it is busy
-/// makes it look again instead of being lost.
+/// Wakes the relay loops of this process, <b>one per signal</b>: the NOTIFY listener signals once per
+/// notification, and a loop whose claim came back full signals once more (<see cref="OutboxRelay"/>), so one
+/// message wakes one loop and a backlog wakes them all, one after the other — as many as there is work for.
+/// A signal that finds no loop waiting is kept (one at most) for the next loop about to sleep: a notification
+/// arriving while every loop is busy makes one of them look again instead of being lost.
 /// </summary>
 public sealed class RelayWakeUp
 {
-    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _version;
+    private readonly Lock _gate = new();
+    private readonly LinkedList<TaskCompletionSource> _waiting = [];
+    private bool _pending;
+    private long _signals;
 
-    public long Version => Interlocked.Read(ref _version);
+    /// <summary>Signals received since the start (diagnostics).</summary>
+    public long Signals => Interlocked.Read(ref _signals);
 
-    public void Signal()
+    /// <summary>Loops asleep now, waiting for a signal or their timeout.</summary>
+    public int Waiting
     {
-        Interlocked.Increment(ref _version);
-        Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        get
+        {
+            lock (_gate) return _waiting.Count;
+        }
     }
 
-    /// <summary>Returns at the first signal after <paramref name="seenVersion"/>, or when <paramref name="timeout"/> has passed on <paramref name="clock"/>.</summary>
-    public async Task WaitAsync(long seenVersion, TimeSpan timeout, TimeProvider clock, CancellationToken ct)
+    /// <summary>Wakes the loop that has waited longest; with none waiting, the next one to wait returns at once.</summary>
+    public void Signal()
     {
-        var next = Volatile.Read(ref _next);
-        if (Version != seenVersion || timeout <= TimeSpan.Zero) return;
+        Interlocked.Increment(ref _signals);
+        lock (_gate)
+        {
+            if (_waiting.First is { } first)
+            {
+                _waiting.RemoveFirst();
+                first.Value.TrySetResult();
+                return;
+            }
+            _pending = true;
+        }
+    }
+
+    /// <summary>Returns at a signal (one kept from while no loop waited included), or when <paramref name="timeout"/> has passed on <paramref name="clock"/>.</summary>
+    public async Task WaitAsync(TimeSpan timeout, TimeProvider clock, CancellationToken ct)
+    {
+        if (timeout <= TimeSpan.Zero) return;
+        LinkedListNode<TaskCompletionSource> node;
+        lock (_gate)
+        {
+            if (_pending)
+            {
+                _pending = false;
+                return;
+            }
+            node = _waiting.AddLast(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
         try
         {
-            await next.Task.WaitAsync(timeout, clock, ct);
+            await node.Value.Task.WaitAsync(timeout, clock, ct);
         }
         catch (TimeoutException)
         {
+        }
+        finally
+        {
+            // Timed out or stopped: a later signal goes to a loop still waiting.
+            lock (_gate)
+            {
+                if (node.List is not null) _waiting.Remove(node);
+            }
         }
     }
 }
