@@ -98,4 +98,35 @@ public class RelayWakeUpTests(ITestOutputHelper output)
         Assert.Equal(4, loops.MostBatchesAtOnce);
         Assert.Equal(400, backlog.Count);
     }
+
+    [Fact]
+    public async Task AnInsertThatSelectedNobody_NotifiesNoRelay_OneWithRows_Does()
+    {
+        var db = await TestDatabase.CreateAsync();
+        await using var listener = new Npgsql.NpgsqlConnection(db);
+        await listener.OpenAsync();
+        var notified = 0;
+        listener.Notification += (_, _) => Interlocked.Increment(ref notified);
+        await using (var listen = new Npgsql.NpgsqlCommand($"LISTEN {Imail.Domain.Outbox.OutboxChannel.Name}", listener)) await listen.ExecuteNonQueryAsync();
+        const string Insert = """
+            INSERT INTO outbox_messages (id, kind, payload, state, created_at, available_at, attempts)
+            SELECT gen_random_uuid(), 'email.sign-up-confirmation', '{}'::jsonb, 'Pending', now(), now(), 0 FROM generate_series(1, $1)
+            """;
+        async Task InsertAsync(int rows)
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(db);
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand(Insert, connection) { Parameters = { new() { Value = rows } } };
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await InsertAsync(0);
+        // A notification is delivered when the listener next reads: wait on it a moment.
+        await listener.WaitAsync(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(0, notified);
+
+        await InsertAsync(3);
+        await listener.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(1, notified);
+    }
 }
