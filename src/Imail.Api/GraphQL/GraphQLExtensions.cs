@@ -1,6 +1,6 @@
-using Imail.Api.Incidents;
 using GraphQL;
 using Imail.Api.ConnectedAccounts;
+using Imail.Api.Incidents;
 using Imail.Api.Lifecycle;
 using Imail.Api.Partners;
 using Imail.Api.Policies;

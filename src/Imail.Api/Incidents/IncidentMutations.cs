@@ -40,7 +40,7 @@ public sealed class IncidentMutations(PersonalDataCatalogue catalogue, TimeProvi
             [
                 "INVALID_AWARE_AT (in the future, or over ten years ago)", "INVALID_SEVERITY", "INVALID_SUMMARY (fr, nl and en, each 1 to 4000 characters, no control characters)",
                 "INVALID_CATEGORIES (none, or over 50)", "UNKNOWN_DATA_CATEGORY (not in the registry)", "SELECTOR_REQUIRED (no criterion in `affected`)",
-                "INVALID_PERIOD (from after to)", "INVALID_USER_IDS (none, over 10000, or not UUIDs)",
+                "INVALID_PERIOD (from after to)", "INVALID_USER_IDS (none, over 5000, or not UUIDs)",
             ],
             async m => await new IncidentDesk(await m.DbAsync(), catalogue, clock).DeclareAsync(Declaration(m.Input), Staff(m.Field.User), options.Value, m.Cancellation))
             .Allow(Roles.Staff);

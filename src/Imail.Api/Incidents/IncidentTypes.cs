@@ -64,7 +64,7 @@ public sealed class IncidentType : ObjectGraphType<Incident>
             .Resolve(ctx => ctx.Loader<Guid, IReadOnlyList<IncidentStep>>("incident:timeline", async (services, ids, ct) =>
             {
                 await using var db = await services.GetRequiredService<IDbContextFactory<ImailDbContext>>().CreateDbContextAsync(ct);
-                var steps = (await db.IncidentSteps.AsNoTracking().Where(s => ids.Contains(s.IncidentId)).OrderBy(s => s.At).ThenBy(s => s.Id).ToListAsync(ct))
+                var steps = (await db.IncidentSteps.AsNoTracking().Where(s => ids.Contains(s.IncidentId)).OrderBy(s => s.Sequence).ToListAsync(ct))
                     .ToLookup(s => s.IncidentId);
                 return ids.ToDictionary(id => id, id => (IReadOnlyList<IncidentStep>)steps[id].ToList());
             }).Load(ctx.Source.Id).Then(s => s!));

@@ -26,7 +26,7 @@ public static class IncidentUserFields
                 var incidentIds = notices.Select(n => n.Incident.Id).Distinct().ToList();
                 var updates = (await db.IncidentSteps.AsNoTracking()
                         .Where(s => incidentIds.Contains(s.IncidentId) && (s.Kind == IncidentStepKind.Findings || s.Kind == IncidentStepKind.Measures))
-                        .OrderBy(s => s.At).ThenBy(s => s.Id).ToListAsync(ct))
+                        .OrderBy(s => s.Sequence).ToListAsync(ct))
                     .ToLookup(s => s.IncidentId);
                 var byPerson = notices.ToLookup(n => n.Recipient.UserId);
                 return people.ToDictionary(p => p, p => (IReadOnlyList<UserIncident>)byPerson[p]

@@ -183,6 +183,10 @@ public sealed class IncidentStep
     private IncidentStep() { }
 
     public Guid Id { get; private set; }
+
+    /// <summary>The order steps were written in (several may share an instant): given by the database.</summary>
+    public long Sequence { get; private set; }
+
     public Guid IncidentId { get; private set; }
     public IncidentStepKind Kind { get; private set; }
     public DateTimeOffset At { get; private set; }

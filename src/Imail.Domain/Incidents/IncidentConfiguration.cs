@@ -39,13 +39,14 @@ internal sealed class IncidentStepConfiguration : IEntityTypeConfiguration<Incid
         step.HasKey(s => s.Id);
         step.Property(s => s.Id).ValueGeneratedNever();
         step.Ignore(s => s.Text);
+        step.Property(s => s.Sequence).UseIdentityAlwaysColumn();
         step.Property(s => s.Kind).HasConversion<string>().HasMaxLength(32);
         step.Property(s => s.Actor).HasMaxLength(200);
         foreach (var text in new[] { nameof(IncidentStep.TextFr), nameof(IncidentStep.TextNl), nameof(IncidentStep.TextEn) })
             step.Property<string?>(text).HasMaxLength(Incident.SummaryMaxLength);
         step.Property(s => s.Note).HasMaxLength(Incident.ReasonMaxLength * 2);
         step.HasOne<Incident>().WithMany().HasForeignKey(s => s.IncidentId).OnDelete(DeleteBehavior.Cascade);
-        step.HasIndex(s => new { s.IncidentId, s.At });
+        step.HasIndex(s => new { s.IncidentId, s.Sequence });
     }
 }
 

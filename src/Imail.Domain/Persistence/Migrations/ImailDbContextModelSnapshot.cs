@@ -803,6 +803,13 @@ namespace Imail.Domain.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("recipients");
 
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Sequence"));
+
                     b.Property<string>("TextEn")
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)")
@@ -821,8 +828,8 @@ namespace Imail.Domain.Persistence.Migrations
                     b.HasKey("Id")
                         .HasName("pk_incident_steps");
 
-                    b.HasIndex("IncidentId", "At")
-                        .HasDatabaseName("ix_incident_steps_incident_id_at");
+                    b.HasIndex("IncidentId", "Sequence")
+                        .HasDatabaseName("ix_incident_steps_incident_id_sequence");
 
                     b.ToTable("incident_steps", (string)null);
 

@@ -1,6 +1,7 @@
 ﻿using System;
 using System.Collections.Generic;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
@@ -71,6 +72,8 @@ namespace Imail.Domain.Persistence.Migrations
                 columns: table => new
                 {
                     id = table.Column<Guid>(type: "uuid", nullable: false),
+                    sequence = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityAlwaysColumn),
                     incident_id = table.Column<Guid>(type: "uuid", nullable: false),
                     kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
@@ -98,9 +101,9 @@ namespace Imail.Domain.Persistence.Migrations
                 column: "user_id");
 
             migrationBuilder.CreateIndex(
-                name: "ix_incident_steps_incident_id_at",
+                name: "ix_incident_steps_incident_id_sequence",
                 table: "incident_steps",
-                columns: new[] { "incident_id", "at" });
+                columns: new[] { "incident_id", "sequence" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_incidents_declared_at",

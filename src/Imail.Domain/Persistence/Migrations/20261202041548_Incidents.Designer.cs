@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Imail.Domain.Persistence.Migrations
 {
     [DbContext(typeof(ImailDbContext))]
-    [Migration("20261202035807_Incidents")]
+    [Migration("20261202041548_Incidents")]
     partial class Incidents
     {
         /// <inheritdoc />
@@ -806,6 +806,13 @@ namespace Imail.Domain.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("recipients");
 
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Sequence"));
+
                     b.Property<string>("TextEn")
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)")
@@ -824,8 +831,8 @@ namespace Imail.Domain.Persistence.Migrations
                     b.HasKey("Id")
                         .HasName("pk_incident_steps");
 
-                    b.HasIndex("IncidentId", "At")
-                        .HasDatabaseName("ix_incident_steps_incident_id_at");
+                    b.HasIndex("IncidentId", "Sequence")
+                        .HasDatabaseName("ix_incident_steps_incident_id_sequence");
 
                     b.ToTable("incident_steps", (string)null);
 
