@@ -221,7 +221,7 @@ public sealed class IncidentStep
 
 /// <summary>
 /// A user the incident's notice was sent to, and which of their data categories it affected. Category
-/// <c>security_logs</c>; deleted with the account (foreign key, cascade, and the catalogue): an erased person
+/// <c>account</c> (kept as long as the account); deleted with the account (foreign key, cascade, and the catalogue): an erased person
 /// leaves no trace here.
 /// </summary>
 public sealed class IncidentRecipient

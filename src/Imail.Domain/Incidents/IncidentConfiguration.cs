@@ -55,10 +55,11 @@ internal sealed class IncidentRecipientConfiguration : IEntityTypeConfiguration<
     public void Configure(EntityTypeBuilder<IncidentRecipient> recipient)
     {
         recipient.ToTable("incident_recipients");
-        // That this person was affected and told (P12): kept to show them their incidents and to prove the notice;
-        // security_logs, like the other traces of unauthorised access. Erased with the account: the foreign key
-        // brings it into the personal-data catalogue, and cascades.
-        recipient.HasDefaultDataCategory(DataCategoryCodes.SecurityLogs);
+        // That this person was affected and told (P12): part of the account's history, kept to show them their
+        // incidents (me.incidents) and to prove the notice, as long as the account (category account: its retention
+        // is the account's, enforced by the inactivity erasure of P9). Erased with the account: the foreign key brings
+        // it into the personal-data catalogue, and cascades.
+        recipient.HasDefaultDataCategory(DataCategoryCodes.Account);
         recipient.HasKey(r => new { r.IncidentId, r.UserId });
         recipient.Property(r => r.Categories).HasColumnType("text[]");
         recipient.HasOne<Incident>().WithMany().HasForeignKey(r => r.IncidentId).OnDelete(DeleteBehavior.Restrict);

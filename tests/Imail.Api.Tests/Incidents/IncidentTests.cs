@@ -133,6 +133,14 @@ public sealed class IncidentTests(ImailApiFactory api) : IClassFixture<ImailApiF
         Assert.DoesNotContain(await OutboxAsync(NoticeKind, id), m => m.UserId == erased.Id || m.Payload.Contains(erased.Email));
         // No partner event unless staff ask for one.
         Assert.Empty(await OutboxAsync(PartnerEvents.KindPrefix + PartnerEvents.IncidentDeclared, id));
+
+        // Erased after the notice: the person's recipient row and notice go with the account (P8).
+        var later = users[0];
+        Assert.Empty((await StaffAsync("mutation($input: TerminateAccountInput!) { terminateAccount(input: $input) { errors { code } } }",
+            new { userId = later.Id.ToString(), reason = "Spam." }, "terminateAccount"))["errors"]!.AsArray());
+        Assert.DoesNotContain(await RecipientsAsync(id), r => r.UserId == later.Id);
+        Assert.DoesNotContain(await OutboxAsync(NoticeKind, id), m => m.UserId == later.Id);
+        Assert.Equal(2, (await RecipientsAsync(id)).Count);
     }
 
     [Fact]

@@ -765,7 +765,7 @@ namespace Imail.Domain.Persistence.Migrations
 
                     b.ToTable("incident_recipients", (string)null);
 
-                    b.HasAnnotation("Imail:DataCategory", "security_logs");
+                    b.HasAnnotation("Imail:DataCategory", "account");
                 });
 
             modelBuilder.Entity("Imail.Domain.Incidents.IncidentStep", b =>

@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Imail.Domain.Persistence.Migrations
 {
     [DbContext(typeof(ImailDbContext))]
-    [Migration("20261202041548_Incidents")]
+    [Migration("20261202043310_Incidents")]
     partial class Incidents
     {
         /// <inheritdoc />
@@ -768,7 +768,7 @@ namespace Imail.Domain.Persistence.Migrations
 
                     b.ToTable("incident_recipients", (string)null);
 
-                    b.HasAnnotation("Imail:DataCategory", "security_logs");
+                    b.HasAnnotation("Imail:DataCategory", "account");
                 });
 
             modelBuilder.Entity("Imail.Domain.Incidents.IncidentStep", b =>
