@@ -59,7 +59,7 @@ public sealed record IncidentSelector(bool? Everyone, IReadOnlyList<string>? Cat
     public string Describe() => JsonSerializer.Serialize(new
     {
         everyone = Everyone == true ? true : (bool?)null,
-        categories = Categories?.Distinct().Order(StringComparer.Ordinal).ToList(),
+        categories = Categories?.Select(c => c.Trim()).Distinct().Order(StringComparer.Ordinal).ToList(),
         createdBetween = CreatedBetween is { } c ? new { from = c.From.ToUniversalTime(), to = c.To.ToUniversalTime() } : null,
         activeBetween = ActiveBetween is { } a ? new { from = a.From.ToUniversalTime(), to = a.To.ToUniversalTime() } : null,
         userIdsGiven = UserIds?.Count,
@@ -71,7 +71,7 @@ public sealed record IncidentSelector(bool? Everyone, IReadOnlyList<string>? Cat
         var conditions = new List<string>();
         var parameters = new List<NpgsqlParameter>();
         if (Categories is { } categories)
-            conditions.Add("(" + string.Join(" OR ", categories.Distinct().Select(c => Holds(catalogue, c, "u.id"))) + ")");
+            conditions.Add("(" + string.Join(" OR ", categories.Select(c => c.Trim()).Distinct().Select(c => Holds(catalogue, c, "u.id"))) + ")");
         if (CreatedBetween is { } created)
         {
             conditions.Add("u.created_at BETWEEN @created_from AND @created_to");

@@ -167,7 +167,7 @@ public sealed class IncidentTests(ImailApiFactory api) : IClassFixture<ImailApiF
         Guid[] Ids(params User[] users) => users.Select(u => u.Id).Order().ToArray();
 
         // First, while only late[1] was ever e-mailed (each notice below is an e-mail too: delivery_logs).
-        Assert.Equal(Ids(late[1]), await SelectedAsync(new { createdBetween = window, categories = new[] { "delivery_logs" } }));
+        Assert.Equal(Ids(late[1]), await SelectedAsync(new { createdBetween = window, categories = new[] { " delivery_logs " } }));
         var held = await RecipientsAsync(Id(await DeclaredAsync(Input(new { userIds = new[] { late[1].Id.ToString(), early[0].Id.ToString() } },
             categories: ["contact", "delivery_logs", "navigation"]))));
         Assert.Equal(["contact", "delivery_logs"], held.Single(r => r.UserId == late[1].Id).Categories);
