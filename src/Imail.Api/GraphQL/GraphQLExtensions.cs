@@ -1,5 +1,6 @@
 using GraphQL;
 using Imail.Api.ConnectedAccounts;
+using Imail.Api.Incidents;
 using Imail.Api.Lifecycle;
 using Imail.Api.Partners;
 using Imail.Api.Policies;
@@ -39,6 +40,7 @@ public static class GraphQLExtensions
         builder.Services.AddImailDeletionRequests();
         builder.AddImailWebhookEndpoints();
         builder.Services.AddImailPolicies();
+        builder.Services.AddImailIncidents();
 
         // Each feature contributes its root fields; found here so a new feature needs no wiring.
         foreach (var type in typeof(ImailSchema).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }))

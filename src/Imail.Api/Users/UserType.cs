@@ -2,6 +2,7 @@ using GraphQL.Types;
 using Imail.Api.Auth;
 using Imail.Api.ConnectedAccounts;
 using Imail.Api.Consents;
+using Imail.Api.Incidents;
 using Imail.Api.Lifecycle;
 using Imail.Api.Policies;
 using Imail.Domain.Consents;
@@ -35,6 +36,7 @@ public sealed class UserType : ObjectGraphType<User>
         DeletionUserFields.AddTo(this);
         LifecycleUserFields.AddTo(this);
         PolicyUserFields.AddTo(this, clock);
+        IncidentUserFields.AddTo(this);
         this.Allow(Roles.User, Roles.Staff);
     }
 }

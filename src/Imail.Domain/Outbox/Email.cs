@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Imail.Domain.Persistence;
 using Imail.Domain.Users;
 
@@ -7,7 +8,11 @@ namespace Imail.Domain.Outbox;
 /// An e-mail owed to someone: outbox kind <c>email.{template}</c>. It carries the address,
 /// the language and the values the template needs, nothing more.
 /// </summary>
-public sealed record EmailPayload(string To, string? Name, Locale Locale, IReadOnlyDictionary<string, string> Values);
+/// <param name="MessageKey">The local part of the e-mail's Message-ID when it must be known in advance (an incident's notice, which its updates answer); by default the outbox message's id.</param>
+/// <param name="InReplyToKey">The local part of the Message-ID this e-mail follows up (In-Reply-To, References): threads an incident's updates to its notice.</param>
+public sealed record EmailPayload(string To, string? Name, Locale Locale, IReadOnlyDictionary<string, string> Values,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? MessageKey = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? InReplyToKey = null);
 
 /// <summary>The e-mails Imail writes; each has a template per locale in the worker.</summary>
 public static class EmailTemplates
@@ -53,12 +58,18 @@ public static class EmailTemplates
     /// <summary>To every user when a substantial version of the policy is published, before it takes effect (P13): its date, a summary, and whether it needs their acceptance.</summary>
     public const string PolicyVersionAnnouncement = "policy-version-announcement";
 
+    /// <summary>To every user a security incident affected (P12), at once: what happened, which of their data, what they can do, whom to contact.</summary>
+    public const string IncidentNotice = "incident-notice";
+
+    /// <summary>To the recipients of an incident's notice: the causes found, or the measures taken (P12); threaded to the notice.</summary>
+    public const string IncidentUpdate = "incident-update";
+
     public static readonly IReadOnlyList<string> All =
     [
         SignUpConfirmation, EmailChangedOldAddress, EmailChangedNewAddress, ConsentRenewalReminder,
         SignUpAttemptOnExistingAccount, EmailChangeConfirmation, EmailChangeAddressTaken,
         ErasureConfirmation, DeletionConfirmationCode, DeletionRequestReceived, DeletionRequestExtended, InactivityInvitation,
-        PolicyVersionAnnouncement,
+        PolicyVersionAnnouncement, IncidentNotice, IncidentUpdate,
     ];
 }
 

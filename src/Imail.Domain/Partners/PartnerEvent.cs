@@ -52,6 +52,7 @@ public static class PartnerEvents
 
     public const string PolicyVersionPublished = "policyVersionPublished";
     public const string PolicyVersionTakesEffect = "policyVersionTakesEffect";
+    public const string IncidentDeclared = "incidentDeclared";
 
     /// <summary>Serialized as partners read it: camelCase, enums as names, UTC timestamps.</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)

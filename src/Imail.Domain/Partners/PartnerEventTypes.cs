@@ -11,6 +11,7 @@ public static class PartnerEventTypes
     [
         PartnerEvents.PolicyVersionPublished,
         PartnerEvents.PolicyVersionTakesEffect,
+        PartnerEvents.IncidentDeclared,
     ];
 
     public static bool IsKnown(string type) => All.Contains(type, StringComparer.Ordinal);

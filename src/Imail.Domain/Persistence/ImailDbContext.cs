@@ -34,6 +34,9 @@ public sealed class ImailDbContext(DbContextOptions<ImailDbContext> options) : D
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
     public DbSet<PolicyVersion> PolicyVersions => Set<PolicyVersion>();
     public DbSet<PolicyDecision> PolicyDecisions => Set<PolicyDecision>();
+    public DbSet<Incidents.Incident> Incidents => Set<Incidents.Incident>();
+    public DbSet<Incidents.IncidentStep> IncidentSteps => Set<Incidents.IncidentStep>();
+    public DbSet<Incidents.IncidentRecipient> IncidentRecipients => Set<Incidents.IncidentRecipient>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ImailDbContext).Assembly);

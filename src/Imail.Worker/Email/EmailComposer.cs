@@ -44,7 +44,14 @@ public sealed class EmailComposer(EmailRenderer renderer, IOptionsMonitor<SmtpOp
         message.To.Add(to);
         message.Subject = rendered.Subject;
         // Stable across retries and relays: receivers drop the duplicates at-least-once delivery may cause.
-        message.MessageId = $"{envelope.Id}@{MessageIdDomain(options)}";
+        var domain = MessageIdDomain(options);
+        message.MessageId = $"{payload.MessageKey ?? envelope.Id.ToString()}@{domain}";
+        // A follow-up (an incident's update) answers a message whose id was set in advance: mail clients thread them.
+        if (payload.InReplyToKey is { Length: > 0 } replyTo)
+        {
+            message.InReplyTo = $"{replyTo}@{domain}";
+            message.References.Add($"{replyTo}@{domain}");
+        }
         // When the change that owes this e-mail was committed, not when a retry finally got through.
         message.Date = envelope.CreatedAt;
         // RFC 3834: no vacation auto-replies to a notification.

@@ -199,6 +199,7 @@ public sealed class MutationAbuseTests(LowRateLimitsApiFactory api) : IClassFixt
             "recordDeletionRequest", "extendDeletionRequest", "cancelDeletionRequest", "carryOutDeletionRequest",
             "restrictAccount", "liftRestriction", "terminateAccount", // staff (P10, P11)
             "draftPolicyVersion", "editPolicyVersion", "publishPolicyVersion", // staff (P13)
+            "declareIncident", "publishIncidentFindings", "publishIncidentMeasures", "recordAuthorityNotification", "closeIncident", // staff (P12)
             // a partner's own endpoints: at most Imail:Webhooks:MaxEndpointsPerPartner, a replay bounded by the log's retention (P13)
             "registerWebhookEndpoint", "rotateWebhookSecret", "removeWebhookEndpoint", "replayWebhookEvents",
         ];

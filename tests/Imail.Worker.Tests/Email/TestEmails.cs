@@ -36,6 +36,13 @@ internal static class TestEmails
         ["effectiveAt"] = "2028-01-15T00:00:00+01:00",
         ["summary"] = "Connected accounts may share your followers count.",
         ["lowersPrivacy"] = "true",
+        ["incidentSummary"] = "A backup copy of the accounts table was readable from the Internet for two days.",
+        ["awareAt"] = "2027-12-27T04:17:00+01:00",
+        ["declaredAt"] = "2027-12-28T10:05:00+01:00",
+        ["severity"] = "High",
+        ["categories"] = "contact,identity,navigation,custom_category",
+        ["updateKind"] = "Findings",
+        ["updateText"] = "The copy was left on a test server by mistake.",
     };
 
     /// <summary>Theory data: every template in every language.</summary>

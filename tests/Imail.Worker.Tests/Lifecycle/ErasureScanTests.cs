@@ -83,6 +83,20 @@ public class ErasureScanTests(InProcessWorkerApi api) : IClassFixture<InProcessW
             await db.SaveChangesAsync();
         });
 
+        // A security incident affected them (P12): a recipient row and a notice of theirs.
+        var declared = await api.GraphQLAsync("mutation($input: DeclareIncidentInput!) { declareIncident(input: $input) { notified errors { code } } }", new
+        {
+            input = new
+            {
+                severity = "LOW",
+                awareAt = api.Clock.GetUtcNow(),
+                summary = new { fr = "Fuite.", nl = "Lek.", en = "Leak." },
+                categories = new[] { "contact" },
+                affected = new { userIds = new[] { id.ToString() } },
+            },
+        }, api.StaffToken());
+        Assert.Equal(1, (int)declared.DataOrFail()["declareIncident"]!["notified"]!);
+
         // The welcome e-mail goes out (a delivered message still holding its payload).
         await api.Smtp.WaitForAsync(e => e.To.Contains(email));
         return new Person(id, auditRef, email, pending, name, Guid.Parse(device), externalId, profileValue);

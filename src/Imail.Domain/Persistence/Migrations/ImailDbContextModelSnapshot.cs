@@ -636,6 +636,206 @@ namespace Imail.Domain.Persistence.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Imail.Domain.Incidents.Incident", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AuthorityDelayReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("authority_delay_reason");
+
+                    b.Property<string>("AuthorityNotRequiredReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("authority_not_required_reason");
+
+                    b.Property<string>("AuthorityNotificationMeans")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("authority_notification_means");
+
+                    b.Property<DateTimeOffset?>("AuthorityNotifiedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("authority_notified_at");
+
+                    b.Property<DateTimeOffset>("AwareAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("aware_at");
+
+                    b.PrimitiveCollection<List<string>>("Categories")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("categories");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<DateTimeOffset>("DeclaredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("declared_at");
+
+                    b.Property<string>("DeclaredBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("declared_by");
+
+                    b.Property<bool>("NotifyPartners")
+                        .HasColumnType("boolean")
+                        .HasColumnName("notify_partners");
+
+                    b.Property<int>("RecipientCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("recipient_count");
+
+                    b.Property<string>("Selector")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("selector");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("severity");
+
+                    b.Property<string>("SummaryEn")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("summary_en");
+
+                    b.Property<string>("SummaryFr")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("summary_fr");
+
+                    b.Property<string>("SummaryNl")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("summary_nl");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_incidents");
+
+                    b.HasIndex("DeclaredAt")
+                        .HasDatabaseName("ix_incidents_declared_at");
+
+                    b.ToTable("incidents", (string)null);
+
+                    b
+                        .HasAnnotation("Imail:Anonymous", true)
+                        .HasAnnotation("Imail:DataCategory", "not_personal");
+                });
+
+            modelBuilder.Entity("Imail.Domain.Incidents.IncidentRecipient", b =>
+                {
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.PrimitiveCollection<List<string>>("Categories")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("categories");
+
+                    b.Property<DateTimeOffset>("NotifiedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("notified_at");
+
+                    b.HasKey("IncidentId", "UserId")
+                        .HasName("pk_incident_recipients");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_incident_recipients_user_id");
+
+                    b.ToTable("incident_recipients", (string)null);
+
+                    b.HasAnnotation("Imail:DataCategory", "account");
+                });
+
+            modelBuilder.Entity("Imail.Domain.Incidents.IncidentStep", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("note");
+
+                    b.Property<int?>("Recipients")
+                        .HasColumnType("integer")
+                        .HasColumnName("recipients");
+
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Sequence"));
+
+                    b.Property<string>("TextEn")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("text_en");
+
+                    b.Property<string>("TextFr")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("text_fr");
+
+                    b.Property<string>("TextNl")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("text_nl");
+
+                    b.HasKey("Id")
+                        .HasName("pk_incident_steps");
+
+                    b.HasIndex("IncidentId", "Sequence")
+                        .HasDatabaseName("ix_incident_steps_incident_id_sequence");
+
+                    b.ToTable("incident_steps", (string)null);
+
+                    b.HasAnnotation("Imail:DataCategory", "not_personal");
+                });
+
             modelBuilder.Entity("Imail.Domain.Lifecycle.AnonymousConsentProof", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1546,6 +1746,33 @@ namespace Imail.Domain.Persistence.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .HasConstraintName("fk_visitors_users_user_id");
+                });
+
+            modelBuilder.Entity("Imail.Domain.Incidents.IncidentRecipient", b =>
+                {
+                    b.HasOne("Imail.Domain.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_incident_recipients_incidents_incident_id");
+
+                    b.HasOne("Imail.Domain.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_incident_recipients_users_user_id");
+                });
+
+            modelBuilder.Entity("Imail.Domain.Incidents.IncidentStep", b =>
+                {
+                    b.HasOne("Imail.Domain.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_incident_steps_incidents_incident_id");
                 });
 
             modelBuilder.Entity("Imail.Domain.Lifecycle.DeletionRequest", b =>
