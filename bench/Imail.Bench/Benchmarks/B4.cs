@@ -45,7 +45,7 @@ public sealed class B4 : IBenchmark
         var db = await TestDatabase.CreateAsync();
         c.Log($"  B4: seeding {Users:N0} users in a database of its own…");
         var seeding = Stopwatch.StartNew();
-        await ExecuteAsync(db, I($"""
+        await BenchSql.ExecuteAsync(db, I($"""
             INSERT INTO users (id, email, display_name, locale, status, created_at, updated_at)
             SELECT ('01900004-0000-7000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, 'b4.user' || g || '@example.org', 'B4 User ' || g,
                    (ARRAY['Fr', 'Nl', 'En'])[1 + g % 3], 'Active', now() - make_interval(days => g % 1000), now()
@@ -71,7 +71,7 @@ public sealed class B4 : IBenchmark
         var timed = statements.Stop();
         var inserts = timed.Where(s => s.Sql.Contains("INSERT", StringComparison.Ordinal)).ToList();
         var longest = inserts.Count > 0 ? inserts.Max(s => s.Milliseconds) : 0;
-        var queued = await ScalarAsync(db, "SELECT count(*) FROM outbox_messages WHERE kind = 'email.incident-notice'");
+        var queued = await BenchSql.ScalarAsync(db, "SELECT count(*) FROM outbox_messages WHERE kind = 'email.incident-notice'");
         row.Check(declaration.Notified == Users && queued == Users, I($"one notice per user in the outbox ({queued:N0} queued, {declaration.Notified:N0} recipients recorded, {Users:N0} users)"));
         row.GraphQL = I($"{Users:N0} notices in {seconds:0.0} s: {declaration.Statements} INSERT … SELECT statements (longest {longest / 1000:0.0} s), {timed.Count} statements in all");
         row.Figures["enqueueSeconds"] = Math.Round(seconds, 2);
@@ -81,7 +81,7 @@ public sealed class B4 : IBenchmark
         // The floor, in the same run: one bare INSERT … SELECT of as many outbox rows, ids made the same way (time-ordered UUIDv7),
         // without the recipients' rows, the categories each holds, or the notice's values.
         clock.Restart();
-        await ExecuteAsync(db, """
+        await BenchSql.ExecuteAsync(db, """
             INSERT INTO outbox_messages (id, kind, payload, user_id, state, created_at, available_at, attempts)
             SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) PLACING
                      substring(int8send((extract(epoch FROM now()) * 1000)::bigint) FROM 3) FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid,
@@ -89,7 +89,7 @@ public sealed class B4 : IBenchmark
             FROM users
             """, c.Cancellation);
         var floor = clock.Elapsed.TotalSeconds;
-        await ExecuteAsync(db, "DELETE FROM outbox_messages WHERE kind = 'email.b4-floor'", c.Cancellation);
+        await BenchSql.ExecuteAsync(db, "DELETE FROM outbox_messages WHERE kind = 'email.b4-floor'", c.Cancellation);
         row.Baseline = I($"one bare INSERT … SELECT of {Users:N0} outbox rows: {floor:0.0} s");
         row.Ratio = I($"{seconds / floor:0.0}× the bare insert");
         row.Figures["floorSeconds"] = Math.Round(floor, 2);
@@ -189,21 +189,7 @@ public sealed class B4 : IBenchmark
         return envelopes;
     }
 
-    private static async Task<long> ScalarAsync(string db, string sql)
-    {
-        await using var connection = new NpgsqlConnection(db);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
-    }
 
-    private static async Task ExecuteAsync(string db, string sql, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(db);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 900 };
-        await command.ExecuteNonQueryAsync(ct);
-    }
 
     private static string I(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using Imail.Bench.Hosting;
 using Imail.Bench.Measure;
 using Imail.Bench.Reporting;
 using Imail.Domain.Lifecycle;
@@ -80,8 +81,8 @@ public sealed class B5 : IBenchmark
             rounds.Add((purge, bulk, longest, statements));
             c.Log(I($"  B5 round {round}: purge {purge:0.00} s (longest statement {longest * 1000:0} ms, {statements} statements) | bulk DELETE {bulk:0.00} s | ratio {purge / bulk:0.00}"));
         }
-        await ExecuteAsync(db, "DELETE FROM navigation_events WHERE front_end = 'b5'", c.Cancellation);
-        await ExecuteAsync(db, "VACUUM (ANALYZE) navigation_events", c.Cancellation);
+        await BenchSql.ExecuteAsync(db, "DELETE FROM navigation_events WHERE front_end = 'b5'", c.Cancellation);
+        await BenchSql.ExecuteAsync(db, "VACUUM (ANALYZE) navigation_events", c.Cancellation);
 
         var ratios = rounds.Select(r => r.Purge / r.Bulk).ToList();
         var ratio = Comparison.Median(ratios);
@@ -133,9 +134,9 @@ public sealed class B5 : IBenchmark
 
     private static async Task SeedNavigationAsync(string db, CancellationToken ct)
     {
-        await ExecuteAsync(db, "DELETE FROM navigation_events WHERE front_end = 'b5'", ct);
-        await ExecuteAsync(db, "VACUUM (ANALYZE) navigation_events", ct);
-        await ExecuteAsync(db, I($"""
+        await BenchSql.ExecuteAsync(db, "DELETE FROM navigation_events WHERE front_end = 'b5'", ct);
+        await BenchSql.ExecuteAsync(db, "VACUUM (ANALYZE) navigation_events", ct);
+        await BenchSql.ExecuteAsync(db, I($"""
         INSERT INTO navigation_events (id, visitor_id, user_id, kind, name, front_end, occurred_at)
         SELECT gen_random_uuid(), NULL, NULL, 'PageView', '/b5/' || (g % 500), 'b5', now() - interval '2 years' + g * interval '20 milliseconds'
         FROM generate_series(1, {Expired}) AS g;
@@ -143,7 +144,7 @@ public sealed class B5 : IBenchmark
         SELECT gen_random_uuid(), NULL, NULL, 'PageView', '/b5/' || (g % 500), 'b5', now() - interval '30 days' + g * interval '1 second'
         FROM generate_series(1, {Recent}) AS g;
         """), ct);
-        await ExecuteAsync(db, "VACUUM (ANALYZE) navigation_events", ct);
+        await BenchSql.ExecuteAsync(db, "VACUUM (ANALYZE) navigation_events", ct);
     }
 
     /// <summary>One person with 10,000 rows: the account, a device, 7,000 page views signed in and 1,000 on the device, 1,958 outbox messages, 10 connected accounts with 3 fields each.</summary>
@@ -151,7 +152,7 @@ public sealed class B5 : IBenchmark
     {
         var person = Guid.CreateVersion7();
         var device = Guid.NewGuid();
-        await ExecuteAsync(db, I($"""
+        await BenchSql.ExecuteAsync(db, I($"""
             INSERT INTO users (id, email, display_name, locale, status, created_at, updated_at)
               VALUES ('{person}', 'b5.person{run}.{person:N}@example.org', 'B5 Person {run}', 'Fr', 'Active', now(), now());
             INSERT INTO visitors (id, issued_at, user_id, attached_at, cookie_deposited_at, cookie_expires_at)
@@ -167,7 +168,7 @@ public sealed class B5 : IBenchmark
         for (var i = 0; i < 10; i++)
         {
             var account = Guid.NewGuid();
-            await ExecuteAsync(db, I($"""
+            await BenchSql.ExecuteAsync(db, I($"""
                 INSERT INTO connected_accounts (id, user_id, provider, external_account_id, granted_scopes, connected_at, updated_at)
                   VALUES ('{account}', '{person}', 'mastodon', '@b5.{i}.{person:N}', ARRAY['profile'], now(), now());
                 INSERT INTO connected_account_fields (scope, name, value, connected_account_id)
@@ -177,13 +178,6 @@ public sealed class B5 : IBenchmark
         return person;
     }
 
-    private static async Task ExecuteAsync(string db, string sql, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(db);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };
-        await command.ExecuteNonQueryAsync(ct);
-    }
 
     private static async Task<long> CountAsync(string db, string sql, CancellationToken ct)
     {

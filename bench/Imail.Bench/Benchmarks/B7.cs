@@ -203,17 +203,17 @@ public sealed class B7 : IBenchmark
     private static async Task AnnouncementAsync(BenchContext c, ResultRow row)
     {
         var db = c.Api.ConnectionString;
-        var existing = await ScalarAsync(db, "SELECT count(*) FROM users");
+        var existing = await BenchSql.ScalarAsync(db, "SELECT count(*) FROM users");
         // The bench's users, topped up to 100,000 (ids of their own, so they never meet Seed's).
         if (existing < AnnouncedUsers)
-            await ExecuteAsync(db, I($"""
+            await BenchSql.ExecuteAsync(db, I($"""
                 INSERT INTO users (id, email, display_name, locale, status, created_at, updated_at)
                 SELECT ('01900007-0000-7000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, 'b7.user' || g || '@example.org', 'B7 User ' || g,
                        (ARRAY['Fr', 'Nl', 'En'])[1 + g % 3], 'Active', now() - make_interval(days => g % 1000), now()
                 FROM generate_series(1, {AnnouncedUsers - existing}) AS g;
                 ANALYZE users;
                 """), c.Cancellation);
-        var users = await ScalarAsync(db, "SELECT count(*) FROM users");
+        var users = await BenchSql.ScalarAsync(db, "SELECT count(*) FROM users");
         var options = c.Api.Services.GetRequiredService<IOptions<PolicyOptions>>().Value;
         var providers = c.Api.Services.GetRequiredService<IOptions<ConnectedAccountProviders>>().Value;
         var number = "b7-" + DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
@@ -226,16 +226,16 @@ public sealed class B7 : IBenchmark
             publication = await new PolicyBook(context, TimeProvider.System).PublishAsync(number, options, c.Cancellation);
         var seconds = clock.Elapsed.TotalSeconds;
         row.Check(publication.Announced == users, I($"the announcement was queued for every user ({publication.Announced:N0} of {users:N0})"));
-        await ExecuteAsync(db, "DELETE FROM outbox_messages WHERE kind = 'email.policy-version-announcement'", c.Cancellation);
+        await BenchSql.ExecuteAsync(db, "DELETE FROM outbox_messages WHERE kind = 'email.policy-version-announcement'", c.Cancellation);
 
         clock.Restart();
-        await ExecuteAsync(db, """
+        await BenchSql.ExecuteAsync(db, """
             INSERT INTO outbox_messages (id, kind, payload, user_id, state, created_at, available_at, attempts)
             SELECT gen_random_uuid(), 'email.b7-floor', jsonb_build_object('to', email, 'locale', locale), id, 'Delivered', now(), now(), 0
             FROM users
             """, c.Cancellation);
         var floor = clock.Elapsed.TotalSeconds;
-        await ExecuteAsync(db, "DELETE FROM outbox_messages WHERE kind = 'email.b7-floor'", c.Cancellation);
+        await BenchSql.ExecuteAsync(db, "DELETE FROM outbox_messages WHERE kind = 'email.b7-floor'", c.Cancellation);
         row.Notes.Add(I($"Announcement of a substantial version to {users:N0} users: published in {seconds:0.00} s, {publication.AnnouncementStatements} INSERT … SELECT statements of {options.AnnouncementBatchSize:N0} users, in the publishing transaction (no user loaded in .NET); one bare INSERT … SELECT of the same {users:N0} rows: {floor:0.00} s ({seconds / floor:0.0}×)."));
         row.Figures["announcementUsers"] = users;
         row.Figures["announcementSeconds"] = Math.Round(seconds, 3);
@@ -243,21 +243,7 @@ public sealed class B7 : IBenchmark
         row.Figures["announcementFloorSeconds"] = Math.Round(floor, 3);
     }
 
-    private static async Task<long> ScalarAsync(string db, string sql)
-    {
-        await using var connection = new NpgsqlConnection(db);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
-    }
 
-    private static async Task ExecuteAsync(string db, string sql, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(db);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };
-        await command.ExecuteNonQueryAsync(ct);
-    }
 
     /// <summary>PostgreSQL's NOTIFY → LISTEN latency on this machine: the commit of a pg_notify, to the listener's callback.</summary>
     private static async Task<Percentiles> NotifyLatencyAsync(string db, int count, CancellationToken ct)
