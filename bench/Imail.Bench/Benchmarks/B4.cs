@@ -83,9 +83,7 @@ public sealed class B4 : IBenchmark
         clock.Restart();
         await BenchSql.ExecuteAsync(db, """
             INSERT INTO outbox_messages (id, kind, payload, user_id, state, created_at, available_at, attempts)
-            SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) PLACING
-                     substring(int8send((extract(epoch FROM now()) * 1000)::bigint) FROM 3) FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid,
-                   'email.b4-floor', jsonb_build_object('to', email, 'locale', locale), id, 'Delivered', now(), now(), 0
+            SELECT imail_uuid_v7(now()), 'email.b4-floor', jsonb_build_object('to', email, 'locale', locale), id, 'Delivered', now(), now(), 0
             FROM users
             """, c.Cancellation);
         var floor = clock.Elapsed.TotalSeconds;

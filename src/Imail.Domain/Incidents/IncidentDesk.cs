@@ -131,11 +131,8 @@ public sealed class IncidentDesk(ImailDbContext db, PersonalDataCatalogue catalo
     private string Local(DateTimeOffset at, IncidentOptions options) =>
         TimeZoneInfo.ConvertTime(at, TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone)).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 
-    // The id is a UUIDv7 of the instant (version bits set on a random UUID), as Ids.New makes them.
-    private const string OutboxId = """
-        encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) PLACING
-          substring(int8send((extract(epoch FROM @now) * 1000)::bigint) FROM 3) FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid
-        """;
+    // The id is a UUIDv7 of the instant, as Ids.New makes them (a function of the migrations).
+    private const string OutboxId = "imail_uuid_v7(@now)";
 
     /// <summary>
     /// One statement per batch of affected users, read in id order after the last one of the previous batch: it

@@ -85,15 +85,14 @@ public sealed class PolicyBook(ImailDbContext db, TimeProvider clock)
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            // The id is a UUIDv7 of the publication's instant (version bits set on a random UUID), as Ids.New makes them.
+            // The id is a UUIDv7 of the publication's instant (imail_uuid_v7, as Ids.New makes them).
             var rows = await db.Database.SqlQuery<AnnouncementBatch>($"""
                 WITH batch AS (
                   SELECT u.id, u.email, u.display_name, u.locale FROM users AS u
                   WHERE u.id > {after} ORDER BY u.id LIMIT {batch}
                 ), queued AS (
                   INSERT INTO outbox_messages (id, kind, payload, user_id, state, created_at, available_at, attempts)
-                  SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) PLACING
-                           substring(int8send((extract(epoch FROM {Now}::timestamptz) * 1000)::bigint) FROM 3) FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid,
+                  SELECT imail_uuid_v7({Now}::timestamptz),
                          {kind},
                          jsonb_build_object('to', b.email, 'name', b.display_name, 'locale', b.locale, 'values', jsonb_build_object(
                            'number', {version.Number}::text, 'effectiveAt', {effective}::text, 'lowersPrivacy', {lowers}::text,
