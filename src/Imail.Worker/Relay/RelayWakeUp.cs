@@ -15,7 +15,13 @@ public sealed class RelayWakeUp
     private long _signals;
 
     /// <summary>Signals received since the start (diagnostics).</summary>
-    public long Signals => Interlocked.Read(ref _signals);
+    public long Signals
+    {
+        get
+        {
+            lock (_gate) return _signals;
+        }
+    }
 
     /// <summary>Loops asleep now, waiting for a signal or their timeout.</summary>
     public int Waiting
@@ -29,9 +35,10 @@ public sealed class RelayWakeUp
     /// <summary>Wakes the loop that has waited longest; with none waiting, the next one to wait returns at once.</summary>
     public void Signal()
     {
-        Interlocked.Increment(ref _signals);
         lock (_gate)
         {
+            // Counted under the gate: whoever sees the count also sees the loop it woke gone from the queue.
+            _signals++;
             if (_waiting.First is { } first)
             {
                 _waiting.RemoveFirst();

@@ -79,7 +79,9 @@ public class RelayWakeUpTests(ITestOutputHelper output)
         }));
         var wakeUp = relay.Services.GetRequiredService<RelayWakeUp>();
         var loops = relay.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<OutboxRelay>().Single();
-        await Eventually.Async(() => Task.FromResult(wakeUp.Waiting), n => n == 4, "the four loops asleep");
+        // The listener signals once when it starts listening (whatever was committed before is due): a loop wakes,
+        // claims nothing and sleeps again. Counting starts after that, or that claim would be counted against the first message.
+        await Eventually.Async(() => Task.FromResult((wakeUp.Signals, wakeUp.Waiting)), s => s.Signals >= 1 && s.Waiting == 4, "the listener listening and the four loops asleep");
 
         for (var i = 0; i < 5; i++)
         {
