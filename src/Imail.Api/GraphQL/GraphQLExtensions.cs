@@ -4,6 +4,7 @@ using Imail.Api.Incidents;
 using Imail.Api.Lifecycle;
 using Imail.Api.Partners;
 using Imail.Api.Policies;
+using Imail.Api.Statistics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Imail.Api.GraphQL;
@@ -41,6 +42,7 @@ public static class GraphQLExtensions
         builder.AddImailWebhookEndpoints();
         builder.Services.AddImailPolicies();
         builder.Services.AddImailIncidents();
+        builder.Services.AddImailStatistics();
 
         // Each feature contributes its root fields; found here so a new feature needs no wiring.
         foreach (var type in typeof(ImailSchema).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }))

@@ -23,6 +23,7 @@ public sealed class UserType : ObjectGraphType<User>
             .Description("An address the person asked to use instead (`updateProfile`), waiting for the code sent to it (`confirmEmailChange`); null when none. Category `contact`.");
         Field(u => u.DisplayName).Description("The name shown on the sites. Category `identity`.");
         Field(u => u.Locale, type: typeof(NonNullGraphType<LocaleType>)).Description("The language Imail writes to this person in.");
+        Field(u => u.Country, nullable: true).Description("The country the person says they live in (ISO 3166-1 alpha-2), or null. Category `account`.");
         Field(u => u.Status, type: typeof(NonNullGraphType<UserStatusType>)).Description("Whether the account is active or restricted.");
         Field(u => u.CreatedAt).Description("When the account was created.");
         Field(u => u.UpdatedAt).Description("When the profile last changed.");

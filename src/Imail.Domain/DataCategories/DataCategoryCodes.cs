@@ -30,7 +30,7 @@ public static class DataCategoryCodes
             "Authentifier l'Utilisateur et lui écrire (confirmations, incidents, changements de politique).",
             LegalBasis.Contract, DataKind.Personal, 36, 0, sinceLastSignIn));
         yield return DataCategory.Seed(Account, new(
-            "Compte", "La langue, le statut du compte, ses dates de création et de dernière authentification.",
+            "Compte", "La langue, le pays déclaré, le statut du compte, ses dates de création et de dernière authentification.",
             "Fournir le service et appliquer la suppression après trois ans d'inactivité.",
             LegalBasis.Contract, DataKind.Personal, 36, 0, sinceLastSignIn));
         yield return DataCategory.Seed(ConnectedAccountProfile, new(

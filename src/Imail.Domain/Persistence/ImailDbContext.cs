@@ -37,6 +37,7 @@ public sealed class ImailDbContext(DbContextOptions<ImailDbContext> options) : D
     public DbSet<Incidents.Incident> Incidents => Set<Incidents.Incident>();
     public DbSet<Incidents.IncidentStep> IncidentSteps => Set<Incidents.IncidentStep>();
     public DbSet<Incidents.IncidentRecipient> IncidentRecipients => Set<Incidents.IncidentRecipient>();
+    public DbSet<Statistics.StatisticsRequest> StatisticsRequests => Set<Statistics.StatisticsRequest>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ImailDbContext).Assembly);

@@ -15,6 +15,9 @@ public sealed class User
     public string Email { get; private set; } = "";
     public string DisplayName { get; private set; } = "";
     public Locale Locale { get; private set; }
+
+    /// <summary>The country the person says they live in (ISO 3166-1 alpha-2), if they said; category <c>account</c>.</summary>
+    public string? Country { get; private set; }
     public UserStatus Status { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
@@ -92,7 +95,7 @@ public sealed class User
     public IReadOnlyCollection<string> IdentifyingValues() =>
         new[] { Email, PendingEmail, DisplayName, Id.ToString() }.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!).ToList();
 
-    public static User SignUp(string email, string displayName, string? locale, DateTimeOffset now)
+    public static User SignUp(string email, string displayName, string? locale, DateTimeOffset now, string? country = null)
     {
         return new User
         {
@@ -100,6 +103,7 @@ public sealed class User
             Email = EmailAddress.Normalize(email),
             DisplayName = CheckDisplayName(displayName),
             Locale = Locales.Parse(locale),
+            Country = Countries.Parse(country),
             Status = UserStatus.Active,
             AuditRef = Guid.NewGuid(),
             CreatedAt = now,
@@ -119,13 +123,15 @@ public sealed class User
     public static readonly TimeSpan EmailChangeCodeLifetime = TimeSpan.FromHours(24);
 
     /// <summary>Changes what was given; <c>null</c> leaves a value as it is. Returns whether anything changed. The address changes through <see cref="RequestEmailChange"/>.</summary>
-    public bool UpdateProfile(string? displayName, string? locale, DateTimeOffset now)
+    public bool UpdateProfile(string? displayName, string? locale, DateTimeOffset now, string? country = null)
     {
         var newName = displayName is null ? DisplayName : CheckDisplayName(displayName);
         var newLocale = locale is null ? Locale : Locales.Parse(locale);
-        if (newName == DisplayName && newLocale == Locale) return false;
+        // null leaves the country as it is; an empty string removes it.
+        var newCountry = country is null ? Country : Countries.Parse(country);
+        if (newName == DisplayName && newLocale == Locale && newCountry == Country) return false;
         Require(Capability.ChangeProfile);
-        (DisplayName, Locale, UpdatedAt) = (newName, newLocale, now);
+        (DisplayName, Locale, Country, UpdatedAt) = (newName, newLocale, newCountry, now);
         return true;
     }
 

@@ -19,6 +19,7 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         user.Property(u => u.PendingEmailExpiresAt).HasDataCategory(DataCategoryCodes.Contact);
         user.Property(u => u.DisplayName).HasMaxLength(User.DisplayNameMaxLength).HasDataCategory(DataCategoryCodes.Identity);
         user.Property(u => u.Locale).HasConversion<string>().HasMaxLength(8);
+        user.Property(u => u.Country).HasMaxLength(Countries.Length).IsFixedLength(false);
         user.Property(u => u.Status).HasConversion<string>().HasMaxLength(32);
         user.HasIndex(u => u.Status);
         user.HasIndex(u => u.LastAuthenticatedAt);

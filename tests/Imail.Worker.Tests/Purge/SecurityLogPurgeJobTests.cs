@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Imail.Worker.Tests.Purge;
 
-/// <summary>P7/P8: staff actions, erasure records and closed deletion requests live for the registry's security_logs retention.</summary>
+/// <summary>P7/P8: staff actions, erasure records, closed deletion requests and the statistics request log (P3) live for the registry's security_logs retention.</summary>
 public sealed class SecurityLogPurgeJobTests : IAsyncLifetime
 {
     private readonly PurgeDatabase _db = new();
@@ -24,20 +24,25 @@ public sealed class SecurityLogPurgeJobTests : IAsyncLifetime
         var oldClosed = await RequestAsync(received: boundary.AddMonths(-2), closed: boundary.AddSeconds(-1));
         var keptClosed = await RequestAsync(received: boundary.AddMonths(-2), closed: boundary);
         var open = await RequestAsync(received: boundary.AddMonths(-6), closed: null);
+        var oldQuestion = await StatisticsRequestAsync(boundary.AddSeconds(-1));
+        var keptQuestion = await StatisticsRequestAsync(boundary);
 
         var result = await RunAsync();
 
-        Assert.Equal([1, 1, 1], result.Counts.Select(c => c.Count));
+        Assert.Equal([1, 1, 1, 1], result.Counts.Select(c => c.Count));
         Assert.Equal("security-log-purge: 1 staff actions deleted (done before 2025-11-27 03:17:00Z, security_logs retention P1Y); " +
             "1 erasure records deleted (erased before 2025-11-27 03:17:00Z, security_logs retention P1Y); " +
-            "1 closed deletion requests deleted (closed before 2025-11-27 03:17:00Z, security_logs retention P1Y); 3 statements.", result.ToString());
+            "1 closed deletion requests deleted (closed before 2025-11-27 03:17:00Z, security_logs retention P1Y); " +
+            "1 statistics requests deleted (asked before 2025-11-27 03:17:00Z, security_logs retention P1Y); 4 statements.", result.ToString());
         Assert.Equal([keptAction], await IdsAsync("staff_actions"));
         Assert.Equal([keptErasure], await IdsAsync("erasures"));
         Assert.Equal(new[] { keptClosed, open }.Order(), (await IdsAsync("deletion_requests")).Order());
         Assert.DoesNotContain(oldAction, await IdsAsync("staff_actions"));
         Assert.DoesNotContain(oldErasure, await IdsAsync("erasures"));
         Assert.DoesNotContain(oldClosed, await IdsAsync("deletion_requests"));
-        Assert.Equal([0, 0, 0], (await RunAsync()).Counts.Select(c => c.Count));
+        Assert.Equal([keptQuestion], await IdsAsync("statistics_requests"));
+        Assert.DoesNotContain(oldQuestion, await IdsAsync("statistics_requests"));
+        Assert.Equal([0, 0, 0, 0], (await RunAsync()).Counts.Select(c => c.Count));
     }
 
     [Fact]
@@ -51,11 +56,11 @@ public sealed class SecurityLogPurgeJobTests : IAsyncLifetime
         var settings = new Dictionary<string, string?> { ["Imail:Schedules:SecurityLogPurge:BatchSize"] = "1000" };
 
         var dry = await RunAsync(settings, dryRun: true);
-        Assert.Equal((true, 2_500, 5), (dry.DryRun, dry.Deleted, dry.Statements));
+        Assert.Equal((true, 2_500, 6), (dry.DryRun, dry.Deleted, dry.Statements));
         Assert.Equal(2_501L, await _db.ScalarAsync<long>("SELECT count(*) FROM staff_actions"));
 
         var run = await RunAsync(settings);
-        Assert.Equal((2_500, 5), (run.Deleted, run.Statements));
+        Assert.Equal((2_500, 6), (run.Deleted, run.Statements));
         Assert.Equal(1L, await _db.ScalarAsync<long>("SELECT count(*) FROM staff_actions"));
         Assert.Contains("DELETE FROM staff_actions WHERE ctid = ANY(ARRAY( SELECT ctid FROM staff_actions WHERE at < @p0 ORDER BY at LIMIT @p1))",
             _db.Statements.Select(PurgeDatabase.Folded));
@@ -74,6 +79,16 @@ public sealed class SecurityLogPurgeJobTests : IAsyncLifetime
         await _db.ExecuteAsync($"""
             INSERT INTO staff_actions (id, at, actor, action, subject, reason, details)
             VALUES ('{id}', '{at:O}', 'staff-1', 'Restricted', '{Guid.NewGuid()}', 'spam', jsonb_build_object())
+            """);
+        return id;
+    }
+
+    private async Task<Guid> StatisticsRequestAsync(DateTimeOffset at)
+    {
+        var id = Guid.NewGuid();
+        await _db.ExecuteAsync($"""
+            INSERT INTO statistics_requests (id, asked_at, role, asker, axes, k)
+            VALUES ('{id}', '{at:O}', 'partner', 'partner-1', ARRAY['COUNTRY'], 10)
             """);
         return id;
     }

@@ -539,7 +539,7 @@ namespace Imail.Domain.Persistence.Migrations
                         new
                         {
                             Code = "account",
-                            Description = "La langue, le statut du compte, ses dates de création et de dernière authentification.",
+                            Description = "La langue, le pays déclaré, le statut du compte, ses dates de création et de dernière authentification.",
                             IsSystem = true,
                             Kind = "Personal",
                             LegalBasis = "Contract",
@@ -1537,6 +1537,56 @@ namespace Imail.Domain.Persistence.Migrations
                         .HasAnnotation("Imail:DataCategory", "not_personal");
                 });
 
+            modelBuilder.Entity("Imail.Domain.Statistics.StatisticsRequest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("AskedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("asked_at");
+
+                    b.Property<string>("Asker")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("asker");
+
+                    b.PrimitiveCollection<List<string>>("Axes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("axes");
+
+                    b.Property<int>("K")
+                        .HasColumnType("integer")
+                        .HasColumnName("k");
+
+                    b.Property<string>("Refusal")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("refusal");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("role");
+
+                    b.HasKey("Id")
+                        .HasName("pk_statistics_requests");
+
+                    b.HasIndex("AskedAt")
+                        .HasDatabaseName("ix_statistics_requests_asked_at");
+
+                    b.HasIndex("Role", "Asker", "AskedAt")
+                        .HasDatabaseName("ix_statistics_requests_role_asker_asked_at");
+
+                    b.ToTable("statistics_requests", (string)null);
+
+                    b.HasAnnotation("Imail:DataCategory", "security_logs");
+                });
+
             modelBuilder.Entity("Imail.Domain.Users.User", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1549,6 +1599,12 @@ namespace Imail.Domain.Persistence.Migrations
                         .HasColumnName("audit_ref")
                         .HasDefaultValueSql("gen_random_uuid()")
                         .HasAnnotation("Imail:DataCategory", "not_personal");
+
+                    b.Property<string>("Country")
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)")
+                        .HasColumnName("country")
+                        .IsFixedLength(false);
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
