@@ -16,7 +16,7 @@ public static class Catalog
     /// then the API's throughput (B1, B1c, B6); then the outbox (B2 latency, B3 relay throughput), which start their own
     /// SMTP server and relay workers on the API's database; then the data lifecycle (B5: purge and erasure); then partner events across two API replicas (B7).
     /// </summary>
-    public static IReadOnlyList<IBenchmark> All { get; } = [new B1b(), new B1(), new B1c(), new B6(), .. B9.All, new B2(), new B3(), new B5(), new B7(), new B4()];
+    public static IReadOnlyList<IBenchmark> All { get; } = [new B1b(), new B1(), new B1c(), new B6(), .. B9.All, new B2(), new B3(), new B5(), new B7(), new B4(), new B8()];
 
     public static IEnumerable<string> Ids => All.Select(b => b.Id);
 

@@ -9,6 +9,7 @@ public static class StatisticsExtensions
     {
         services.AddOptions<StatisticsOptions>().BindConfiguration(StatisticsOptions.Section)
             .Validate(o => o.K >= Disclosure.MinK, $"{StatisticsOptions.Section}:K is at least {Disclosure.MinK}: a group of one is a person.")
+            .Validate(o => o.MaxAge > TimeSpan.Zero, $"{StatisticsOptions.Section}:MaxAge is positive.")
             .ValidateOnStart();
         return services;
     }

@@ -16,8 +16,8 @@ public sealed class StatisticsQueries(TimeProvider clock, IOptions<StatisticsOpt
 {
     public void AddTo(QueryType query)
     {
-        query.Field<NonNullGraphType<StatisticsAnswerType>>("statistics")
-            .Description("Accounts counted by one axis or two (P3), in groups of at least k; every request is logged (who, which axes, never the answer). "
+        query.Field<StatisticsAnswerType>("statistics")
+            .Description("Accounts counted by one axis or two (P3), in groups of at least k; null, with an error, when the question is refused (so aliased questions beside it still get their answers). A question is counted at most once a day (`Imail:Statistics:MaxAge`): until then it gets the same answer, `computedAt` saying when it was counted. Every request is logged (who, which axes, never the answer). "
                 + "Partners: only the dimensions the publisher shares (`DIMENSION_NOT_SHARED`), and no two-axis question that closes a cycle with the two-axis answers they hold (`COMBINATION_REFUSED`). "
                 + "Other errors: `INVALID_STATISTICS_AXIS`, `INVALID_STATISTICS_AXES`, `LINKED_DIMENSIONS`. See docs/statistics.md for what the answers guarantee.")
             .Argument<NonNullGraphType<ListGraphType<NonNullGraphType<StatisticsAxisInputType>>>>("by", "One or two axes.")

@@ -64,7 +64,7 @@ public sealed class StatisticsAnswerType : ObjectGraphType<StatisticsAnswer>
             .Description("The axes, as asked: `COUNTRY`, `CONSENT(statistics)`, `GRANTED_SCOPE(mastodon:email)`.")
             .Resolve(ctx => ctx.Source.Axes.Select(a => a.Key).ToList());
         Field(a => a.K).Description("The smallest group this answer may show.");
-        Field(a => a.ComputedAt).Description("When the accounts were counted.");
+        Field(a => a.ComputedAt).Description("When the accounts were counted: the question keeps this answer until it is a day old (`Imail:Statistics:MaxAge`).");
         Field<IntGraphType>("population")
             .Description("Accounts counted: the sum of the groups. Null when fewer than k accounts exist at all (then nothing is shown).")
             .Resolve(ctx => ctx.Source.Release.Population is { } n ? (int)n : null);

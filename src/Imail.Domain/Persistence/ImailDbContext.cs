@@ -38,6 +38,7 @@ public sealed class ImailDbContext(DbContextOptions<ImailDbContext> options) : D
     public DbSet<Incidents.IncidentStep> IncidentSteps => Set<Incidents.IncidentStep>();
     public DbSet<Incidents.IncidentRecipient> IncidentRecipients => Set<Incidents.IncidentRecipient>();
     public DbSet<Statistics.StatisticsRequest> StatisticsRequests => Set<Statistics.StatisticsRequest>();
+    public DbSet<Statistics.StoredAnswer> StatisticsAnswers => Set<Statistics.StoredAnswer>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ImailDbContext).Assembly);

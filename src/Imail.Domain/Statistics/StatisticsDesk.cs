@@ -15,6 +15,9 @@ public sealed class StatisticsOptions
     /// <summary>The dimensions the publisher shares with partners; null: <see cref="DefaultPartnerDimensions"/>.</summary>
     public List<StatisticsDimension>? PartnerDimensions { get; set; }
 
+    /// <summary>How long a question keeps its answer before the accounts are counted again (a day unless configured).</summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(1);
+
     public static readonly IReadOnlyList<StatisticsDimension> DefaultPartnerDimensions =
         [StatisticsDimension.Country, StatisticsDimension.Locale, StatisticsDimension.SignUpMonth];
 
@@ -40,12 +43,36 @@ public sealed class StatisticsDesk(ImailDbContext db, StatisticsOptions options,
         CheckQuestion(axes);
         var now = clock.GetUtcNow();
         if (await LogAsync(asker, axes, now, ct) is { } refused) throw refused;
-        if (axes.Count == 1) return new StatisticsAnswer(axes, K, now, Disclosure.OneAxis(await CountAsync(axes, now, ct), K));
         // A pair is counted in one order whichever way it is asked, so (a, b) and (b, a) are the same answer, transposed.
-        var swapped = string.CompareOrdinal(axes[0].Key, axes[1].Key) > 0;
-        var release = Disclosure.TwoAxes(await CountAsync(swapped ? [axes[1], axes[0]] : axes, now, ct), K);
+        var swapped = axes.Count == 2 && string.CompareOrdinal(axes[0].Key, axes[1].Key) > 0;
+        IReadOnlyList<StatisticsAxis> canonical = swapped ? [axes[1], axes[0]] : axes;
+        var answer = await StoredOrCountedAsync(canonical, now, ct);
+        var release = answer.Release;
         if (swapped) release = release with { Groups = release.Groups.Select(g => new ReleasedGroup(g.Column, g.Row, g.Count)).ToList() };
-        return new StatisticsAnswer(axes, K, now, release);
+        return new StatisticsAnswer(axes, K, answer.CountedAt, release);
+    }
+
+    /// <summary>The question's stored answer while it is younger than <see cref="StatisticsOptions.MaxAge"/>; else the accounts are counted now, once (concurrent askers wait for that count).</summary>
+    private async Task<StoredAnswer> StoredOrCountedAsync(IReadOnlyList<StatisticsAxis> axes, DateTimeOffset now, CancellationToken ct)
+    {
+        var question = string.Join(" × ", axes.Select(a => a.Key));
+        var stored = await db.StatisticsAnswers.AsNoTracking().FirstOrDefaultAsync(a => a.Question == question, ct);
+        if (stored?.AnswersAt(now, K, options.MaxAge) == true) return stored;
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var lockKey = $"statistics-count:{question}";
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({lockKey}, 0))", ct);
+        var current = await db.StatisticsAnswers.FirstOrDefaultAsync(a => a.Question == question, ct);
+        if (current?.AnswersAt(now, K, options.MaxAge) == true) return current;
+        // A count joins a million accounts to their consents (or connected accounts): hash them in memory, not in batches on disk.
+        await db.Database.ExecuteSqlRawAsync("SET LOCAL work_mem = '64MB'", ct);
+        var cells = await CountAsync(axes, now, ct);
+        var fresh = StoredAnswer.Of(question, K, now, axes.Count == 1 ? Disclosure.OneAxis(cells, K) : Disclosure.TwoAxes(cells, K));
+        if (current is null) db.StatisticsAnswers.Add(fresh);
+        else current.Replace(fresh);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return current ?? fresh;
     }
 
     /// <summary>One or two axes, different, not linked (<see cref="StatisticsAxis.Linked"/>).</summary>
@@ -142,16 +169,22 @@ public sealed class StatisticsDesk(ImailDbContext db, StatisticsOptions options,
         }
     }
 
-    /// <summary>The counting statement and its parameters (bench B8 prints it).</summary>
+    /// <summary>
+    /// The counting statement and its parameters (bench B8 prints it). The inner query groups by the raw columns (a
+    /// timestamp truncated to its month, a boolean, a code) and the outer one spells each group's value: text is made
+    /// once per group, not once per account.
+    /// </summary>
     public static (string Sql, IReadOnlyList<NpgsqlParameter> Parameters) CountStatement(IReadOnlyList<StatisticsAxis> axes, DateTimeOffset now)
     {
         var parameters = new List<NpgsqlParameter> { new("now", now.ToUniversalTime()) };
         var joins = new List<string>();
-        var values = new List<string>();
+        var raw = new List<string>();
+        var spelt = new List<string>();
         for (var i = 0; i < axes.Count; i++)
         {
             var axis = axes[i];
             var j = $"j{i}";
+            var r = $"r{i}";
             string Parameter(string name, object value)
             {
                 parameters.Add(new NpgsqlParameter($"{name}{i}", value));
@@ -160,18 +193,23 @@ public sealed class StatisticsDesk(ImailDbContext db, StatisticsOptions options,
             switch (axis.Dimension)
             {
                 case StatisticsDimension.Country:
-                    values.Add("coalesce(u.country, 'none')");
+                    raw.Add("u.country");
+                    spelt.Add($"coalesce({r}, 'none')");
                     break;
                 case StatisticsDimension.Locale:
-                    values.Add("lower(u.locale)");
+                    raw.Add("u.locale");
+                    spelt.Add($"lower({r})");
                     break;
                 case StatisticsDimension.SignUpMonth:
-                    values.Add("to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM')");
+                    raw.Add("date_trunc('month', u.created_at, 'UTC')");
+                    spelt.Add($"to_char({r} AT TIME ZONE 'UTC', 'YYYY-MM')");
                     break;
                 case StatisticsDimension.Activity:
-                    var bands = string.Concat(StatisticsAxis.ActivityBands.Select(b =>
-                        $" WHEN coalesce(u.last_authenticated_at, u.created_at) > @now - {Parameter($"band{b.Before.TotalDays}_", b.Before)} THEN '{b.Value}'"));
-                    values.Add($"CASE{bands} ELSE '{StatisticsAxis.OverAYear}' END");
+                    // The band's number: 0, 1, 2 within 30, 90, 365 days; 3 over a year.
+                    var bands = string.Concat(StatisticsAxis.ActivityBands.Select((b, n) =>
+                        $" WHEN coalesce(u.last_authenticated_at, u.created_at) > @now - {Parameter($"band{n}_", b.Before)} THEN {n}"));
+                    raw.Add($"CASE{bands} ELSE {StatisticsAxis.ActivityBands.Count} END");
+                    spelt.Add($"CASE {r}{string.Concat(StatisticsAxis.ActivityBands.Select((b, n) => $" WHEN {n} THEN '{b.Value}'"))} ELSE '{StatisticsAxis.OverAYear}' END");
                     break;
                 case StatisticsDimension.Consent:
                     // The account's running period (one at most: ix_consents_current_user); past its 13 months it says nothing (P5).
@@ -180,11 +218,13 @@ public sealed class StatisticsDesk(ImailDbContext db, StatisticsOptions options,
                                    WHERE c.user_id IS NOT NULL AND c.ended_at IS NULL AND c.expires_at > @now AND ch.purpose = {Parameter("purpose", axis.Purpose!.Value.ToString())}) {j}
                           ON {j}.user_id = u.id
                         """);
-                    values.Add($"CASE WHEN {j}.granted THEN 'granted' WHEN NOT {j}.granted THEN 'refused' ELSE 'none' END");
+                    raw.Add($"{j}.granted");
+                    spelt.Add($"CASE WHEN {r} THEN 'granted' WHEN NOT {r} THEN 'refused' ELSE 'none' END");
                     break;
                 case StatisticsDimension.ConnectedAccount:
                     joins.Add($"LEFT JOIN (SELECT DISTINCT user_id FROM connected_accounts WHERE provider = {Parameter("provider", axis.Provider!)}) {j} ON {j}.user_id = u.id");
-                    values.Add($"CASE WHEN {j}.user_id IS NULL THEN 'not-connected' ELSE 'connected' END");
+                    raw.Add($"{j}.user_id IS NOT NULL");
+                    spelt.Add($"CASE WHEN {r} THEN 'connected' ELSE 'not-connected' END");
                     break;
                 case StatisticsDimension.GrantedScope:
                     joins.Add($"""
@@ -192,7 +232,8 @@ public sealed class StatisticsDesk(ImailDbContext db, StatisticsOptions options,
                                    WHERE provider = {Parameter("provider", axis.Provider!)} AND {Parameter("scope", axis.Scope!)} = ANY (granted_scopes)) {j}
                           ON {j}.user_id = u.id
                         """);
-                    values.Add($"CASE WHEN {j}.user_id IS NULL THEN 'not-granted' ELSE 'granted' END");
+                    raw.Add($"{j}.user_id IS NOT NULL");
+                    spelt.Add($"CASE WHEN {r} THEN 'granted' ELSE 'not-granted' END");
                     break;
                 case StatisticsDimension.PolicyDecision:
                     joins.Add($"""
@@ -200,19 +241,21 @@ public sealed class StatisticsDesk(ImailDbContext db, StatisticsOptions options,
                                    WHERE policy_number = {Parameter("version", axis.PolicyVersion!)} ORDER BY user_id, decided_at DESC) {j}
                           ON {j}.user_id = u.id
                         """);
-                    values.Add($"CASE {j}.decision WHEN 'Accepted' THEN 'accepted' WHEN 'Refused' THEN 'refused' ELSE 'none' END");
+                    raw.Add($"{j}.decision");
+                    spelt.Add($"CASE {r} WHEN 'Accepted' THEN 'accepted' WHEN 'Refused' THEN 'refused' ELSE 'none' END");
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(axes), axis.Dimension, "A dimension without a counting rule.");
             }
         }
-        var columns = string.Join(", ", values.Select((v, i) => $"{v} AS a{i}"));
-        var groupBy = string.Join(", ", values.Select((_, i) => (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var inner = string.Join(", ", raw.Select((v, i) => $"{v} AS r{i}"));
+        var groupBy = string.Join(", ", raw.Select((_, i) => (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
         var sql = $"""
-            SELECT {columns}, count(*) AS people
-            FROM users u
-            {string.Join("\n", joins)}
-            GROUP BY {groupBy}
+            SELECT {string.Join(", ", spelt)}, people FROM (
+              SELECT {inner}, count(*) AS people
+              FROM users u
+              {string.Join("\n", joins)}
+              GROUP BY {groupBy}) counted
             """;
         return (sql, parameters);
     }

@@ -1587,6 +1587,38 @@ namespace Imail.Domain.Persistence.Migrations
                     b.HasAnnotation("Imail:DataCategory", "security_logs");
                 });
 
+            modelBuilder.Entity("Imail.Domain.Statistics.StoredAnswer", b =>
+                {
+                    b.Property<string>("Question")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("question");
+
+                    b.Property<DateTimeOffset>("CountedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("counted_at");
+
+                    b.Property<string>("Groups")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("groups");
+
+                    b.Property<int>("K")
+                        .HasColumnType("integer")
+                        .HasColumnName("k");
+
+                    b.Property<long?>("Population")
+                        .HasColumnType("bigint")
+                        .HasColumnName("population");
+
+                    b.HasKey("Question")
+                        .HasName("pk_statistics_answers");
+
+                    b.ToTable("statistics_answers", (string)null);
+
+                    b.HasAnnotation("Imail:DataCategory", "not_personal");
+                });
+
             modelBuilder.Entity("Imail.Domain.Users.User", b =>
                 {
                     b.Property<Guid>("Id")

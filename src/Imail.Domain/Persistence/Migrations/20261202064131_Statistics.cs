@@ -20,6 +20,21 @@ namespace Imail.Domain.Persistence.Migrations
                 nullable: true);
 
             migrationBuilder.CreateTable(
+                name: "statistics_answers",
+                columns: table => new
+                {
+                    question = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
+                    k = table.Column<int>(type: "integer", nullable: false),
+                    counted_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    population = table.Column<long>(type: "bigint", nullable: true),
+                    groups = table.Column<string>(type: "jsonb", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_statistics_answers", x => x.question);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "statistics_requests",
                 columns: table => new
                 {
@@ -57,6 +72,9 @@ namespace Imail.Domain.Persistence.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "statistics_answers");
+
             migrationBuilder.DropTable(
                 name: "statistics_requests");
 

@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Imail.Domain.Persistence.Migrations
 {
     [DbContext(typeof(ImailDbContext))]
-    [Migration("20261202060357_Statistics")]
+    [Migration("20261202064131_Statistics")]
     partial class Statistics
     {
         /// <inheritdoc />
@@ -1588,6 +1588,38 @@ namespace Imail.Domain.Persistence.Migrations
                     b.ToTable("statistics_requests", (string)null);
 
                     b.HasAnnotation("Imail:DataCategory", "security_logs");
+                });
+
+            modelBuilder.Entity("Imail.Domain.Statistics.StoredAnswer", b =>
+                {
+                    b.Property<string>("Question")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("question");
+
+                    b.Property<DateTimeOffset>("CountedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("counted_at");
+
+                    b.Property<string>("Groups")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("groups");
+
+                    b.Property<int>("K")
+                        .HasColumnType("integer")
+                        .HasColumnName("k");
+
+                    b.Property<long?>("Population")
+                        .HasColumnType("bigint")
+                        .HasColumnName("population");
+
+                    b.HasKey("Question")
+                        .HasName("pk_statistics_answers");
+
+                    b.ToTable("statistics_answers", (string)null);
+
+                    b.HasAnnotation("Imail:DataCategory", "not_personal");
                 });
 
             modelBuilder.Entity("Imail.Domain.Users.User", b =>
