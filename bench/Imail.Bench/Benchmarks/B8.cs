@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Imail.Bench.Hosting;
+using Imail.Bench.Measure;
 using Imail.Bench.Reporting;
 using Imail.Domain.Consents;
 using Imail.Domain.Persistence;
@@ -102,11 +103,9 @@ public sealed class B8 : IBenchmark
             }
             var (sql, parameters) = StatisticsDesk.CountStatement(axes, DateTimeOffset.UtcNow);
             var bare = await MedianAsync(() => TimeStatementAsync(db, sql, parameters, c.Cancellation), ColdRuns);
-            cold.Sort();
-            warm.Sort();
-            var p50 = warm[warm.Count / 2];
-            var p90 = warm[(int)Math.Ceiling(warm.Count * 0.9) - 1];
-            var coldP50 = cold[cold.Count / 2];
+            var asked = Percentiles.Of(warm);
+            var (p50, p90) = (asked.P50, asked.P90);
+            var coldP50 = Comparison.Median(cold);
             worst = Math.Max(worst, p50);
             worstCold = Math.Max(worstCold, coldP50);
             row.Check(last!.Release.Population == Users, I($"{name}: every account counted once ({last.Release.Population:N0})"));
@@ -198,8 +197,7 @@ public sealed class B8 : IBenchmark
             var t = await measure();
             if (i >= WarmUps) times.Add(t);
         }
-        times.Sort();
-        return times[times.Count / 2];
+        return Comparison.Median(times);
     }
 
     private static string I(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -238,9 +238,9 @@ public sealed class ConsentDesk(ImailDbContext db, ConsentRules rules, ReceiptSi
     private async Task LockAsync(ConsentSubject subject, CancellationToken ct)
     {
         if (subject.VisitorId is { } visitor)
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"visitor:" + visitor}, 0))", ct);
+            await db.Database.LockUntilCommitAsync($"visitor:{visitor}", ct);
         if (subject.UserId is { } user)
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"user:" + user}, 0))", ct);
+            await db.Database.LockUntilCommitAsync($"user:{user}", ct);
     }
 
     /// <summary>A transaction of our own, unless the caller already opened one (sign-up attaches inside its own).</summary>

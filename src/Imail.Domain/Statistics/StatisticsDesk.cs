@@ -60,8 +60,7 @@ public sealed class StatisticsDesk(ImailDbContext db, StatisticsOptions options,
         if (stored?.AnswersAt(now, K, options.MaxAge) == true) return stored;
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var lockKey = $"statistics-count:{question}";
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({lockKey}, 0))", ct);
+        await db.Database.LockUntilCommitAsync($"statistics-count:{question}", ct);
         var current = await db.StatisticsAnswers.FirstOrDefaultAsync(a => a.Question == question, ct);
         if (current?.AnswersAt(now, K, options.MaxAge) == true) return current;
         // A count joins a million accounts to their consents (or connected accounts): hash them in memory, not in batches on disk.
@@ -89,8 +88,7 @@ public sealed class StatisticsDesk(ImailDbContext db, StatisticsOptions options,
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         // One asker's questions one at a time: two racing two-axis questions cannot close a cycle together.
-        var lockKey = $"statistics:{asker.Role}:{asker.Subject}";
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({lockKey}, 0))", ct);
+        await db.Database.LockUntilCommitAsync($"statistics:{asker.Role}:{asker.Subject}", ct);
         var refusal = asker.IsPartner ? await PartnerRefusalAsync(asker, axes, ct) : null;
         db.StatisticsRequests.Add(StatisticsRequest.Record(asker, axes, K, refusal?.Code, now));
         await db.SaveChangesAsync(ct);
@@ -146,27 +144,17 @@ public sealed class StatisticsDesk(ImailDbContext db, StatisticsOptions options,
         return null;
     }
 
-    /// <summary>Accounts per value (or pair of values), erased accounts having no row: one GROUP BY, no per-person work here.</summary>
-    public async Task<IReadOnlyList<CountedCell>> CountAsync(IReadOnlyList<StatisticsAxis> axes, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Accounts per value (or pair of values), erased accounts having no row: one GROUP BY, no per-person work here. Runs in the caller's transaction.</summary>
+    private async Task<IReadOnlyList<CountedCell>> CountAsync(IReadOnlyList<StatisticsAxis> axes, DateTimeOffset now, CancellationToken ct)
     {
         var (sql, parameters) = CountStatement(axes, now);
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        var opened = connection.State != System.Data.ConnectionState.Open;
-        if (opened) await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            await using var command = new NpgsqlCommand(sql, connection);
-            command.Parameters.AddRange(parameters.ToArray());
-            var cells = new List<CountedCell>();
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                cells.Add(new CountedCell(reader.GetString(0), axes.Count > 1 ? reader.GetString(1) : null, reader.GetInt64(axes.Count)));
-            return cells;
-        }
-        finally
-        {
-            if (opened) await db.Database.CloseConnectionAsync();
-        }
+        await using var command = new NpgsqlCommand(sql, (NpgsqlConnection)db.Database.GetDbConnection());
+        command.Parameters.AddRange(parameters.ToArray());
+        var cells = new List<CountedCell>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            cells.Add(new CountedCell(reader.GetString(0), axes.Count > 1 ? reader.GetString(1) : null, reader.GetInt64(axes.Count)));
+        return cells;
     }
 
     /// <summary>

@@ -26,27 +26,26 @@ public sealed class StatisticsTests(ImailApiFactory api) : IClassFixture<ImailAp
     private DateTimeOffset Now => api.Clock.GetUtcNow();
 
     /// <summary><paramref name="count"/> accounts at once, straight into the table.</summary>
-    private Task SeedAsync(int count, string? country, string locale = "Fr", DateTimeOffset? createdAt = null, DateTimeOffset? lastSignIn = null) =>
-        api.ExecuteDbAsync(async db =>
+    private async Task SeedAsync(int count, string? country, string locale = "Fr", DateTimeOffset? createdAt = null, DateTimeOffset? lastSignIn = null)
+    {
+        await using var connection = new NpgsqlConnection(api.ConnectionString);
+        await connection.OpenAsync();
+        await using var insert = new NpgsqlCommand("""
+            INSERT INTO users (id, email, display_name, locale, status, created_at, updated_at, last_authenticated_at, country)
+            SELECT gen_random_uuid(), 'u' || gen_random_uuid() || '@stats.example', 'Someone', $1, 'Active', $2, $2, $3, $4 FROM generate_series(1, $5)
+            """, connection)
         {
-            await using var connection = new NpgsqlConnection(api.ConnectionString);
-            await connection.OpenAsync();
-            await using var insert = new NpgsqlCommand("""
-                INSERT INTO users (id, email, display_name, locale, status, created_at, updated_at, last_authenticated_at, country)
-                SELECT gen_random_uuid(), 'u' || gen_random_uuid() || '@stats.example', 'Someone', $1, 'Active', $2, $2, $3, $4 FROM generate_series(1, $5)
-                """, connection)
+            Parameters =
             {
-                Parameters =
-                {
-                    new() { Value = locale },
-                    new() { Value = (createdAt ?? Now.AddMonths(-2)).ToUniversalTime() },
-                    new() { Value = (object?)lastSignIn?.ToUniversalTime() ?? DBNull.Value },
-                    new() { Value = (object?)country ?? DBNull.Value },
-                    new() { Value = count },
-                },
-            };
-            await insert.ExecuteNonQueryAsync();
-        });
+                new() { Value = locale },
+                new() { Value = (createdAt ?? Now.AddMonths(-2)).ToUniversalTime() },
+                new() { Value = (object?)lastSignIn?.ToUniversalTime() ?? DBNull.Value },
+                new() { Value = (object?)country ?? DBNull.Value },
+                new() { Value = count },
+            },
+        };
+        await insert.ExecuteNonQueryAsync();
+    }
 
     private static object Axis(string dimension, string? purpose = null, string? provider = null, string? scope = null, string? policyVersion = null) =>
         new { dimension, purpose, provider, scope, policyVersion };
