@@ -115,6 +115,7 @@ public sealed class IdeBrowserTests(IdeBrowserTests.Api api, SubscriptionApi eve
         {
             ("ConsentStatus", "Whether the cookie banner must be shown"),
             ("User", "A person with an account: the data subject of the privacy policy."),
+            ("StatisticsAnswer", "Accounts counted by one or two axes, in groups of at least k"),
         })
         {
             await types.FillAsync(type);
